@@ -1,0 +1,3 @@
+from oncopro.cli import main
+
+main()

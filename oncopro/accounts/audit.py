@@ -1,0 +1,54 @@
+"""Writing the audit log: every staff read of patient data and every write.
+
+Actions take an `Actor` (who, from where) rather than a request, so the same
+code serves views, the API, the worker and the demo loader.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from oncopro.accounts.models import AuditEvent, User
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: User | None
+    ip: str | None = None
+    label: str = ""
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> Actor:
+        user = request.user if request.user.is_authenticated else None
+        return cls(user=user, ip=request.META.get("REMOTE_ADDR") or None)
+
+    @classmethod
+    def system(cls, what: str) -> Actor:
+        return cls(user=None, label=f"system:{what}")
+
+
+def record(
+    actor: Actor,
+    action: str,
+    *,
+    patient_ref: uuid.UUID | None = None,
+    obj: Any = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one audit event. Call it inside the transaction of the write it
+    describes, so that both land or neither does."""
+    return AuditEvent.objects.create(
+        actor=actor.user,
+        actor_label=actor.label,
+        action=action,
+        patient_ref=patient_ref,
+        object_type=type(obj).__name__ if obj is not None else "",
+        object_ref=str(obj.pk) if obj is not None else "",
+        ip=actor.ip,
+        detail=detail or {},
+    )

@@ -1,0 +1,101 @@
+"""People who sign in, and the append-only record of what they did."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+
+
+class Role(models.TextChoices):
+    PATIENT = "patient", "Patient"
+    CAREGIVER = "caregiver", "Caregiver"
+    NURSE = "nurse", "Nurse"
+    DOCTOR = "doctor", "Doctor"
+    SOCIAL_WORKER = "social_worker", "Social worker"
+    CHAPLAIN = "chaplain", "Chaplain"
+    CLINIC_ADMIN = "clinic_admin", "Clinic admin"
+
+
+# Care-team roles: the people a care team (oncology or hospice) is made of.
+CLINICIAN_ROLES = frozenset({Role.NURSE, Role.DOCTOR, Role.SOCIAL_WORKER, Role.CHAPLAIN})
+# Staff must use two-factor sign-in.
+STAFF_ROLES = CLINICIAN_ROLES | {Role.CLINIC_ADMIN}
+
+
+class UserManager(BaseUserManager["User"]):
+    def create_user(
+        self, email: str, password: str | None, *, full_name: str, role: str, **extra: Any
+    ) -> User:
+        if not email:
+            raise ValueError("An email address is needed.")
+        user = self.model(email=self.normalize_email(email).lower(), full_name=full_name, role=role)
+        for field, value in extra.items():
+            setattr(user, field, value)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        # Email addresses are stored in lower case; people type them any way.
+        return self.get(email__iexact=username or "")
+
+
+class User(AbstractBaseUser):
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["full_name", "role"]
+
+    objects = UserManager()
+
+    def __str__(self) -> str:
+        # Never a name: this string can end up in logs.
+        return f"user {self.pk}"
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_clinician(self) -> bool:
+        return self.role in CLINICIAN_ROLES
+
+    @property
+    def needs_two_factor(self) -> bool:
+        return self.is_staff_member
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+
+class AuditEvent(models.Model):
+    """One line of the audit log: who did what to which patient's data, when,
+    from where. The database refuses UPDATE and DELETE on this table
+    (see migration 0002); only `accounts.audit.record` writes it."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
+    # "system:demo", "system:worker"... when no person did it.
+    actor_label = models.CharField(max_length=100, blank=True)
+    action = models.CharField(max_length=60)
+    # The patient's public id, not a foreign key: the log outlives any row.
+    patient_ref = models.UUIDField(null=True, db_index=True)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_ref = models.CharField(max_length=64, blank=True)
+    ip = models.GenericIPAddressField(null=True)
+    detail = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ("at", "id")
+
+    def __str__(self) -> str:
+        return f"audit {self.pk} {self.action}"

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from oncopro.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.login, name="login"),
+    path("logout/", views.logout, name="logout"),
+    path("two-factor/", views.two_factor, name="two_factor"),
+]

@@ -1,0 +1,79 @@
+"""Signing in with email and password, then (for staff) a two-factor code."""
+
+from __future__ import annotations
+
+from base64 import b32encode
+from typing import cast
+
+import segno
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.views.decorators.debug import sensitive_post_parameters
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from oncopro.accounts.actions import confirm_two_factor_device
+from oncopro.accounts.audit import Actor
+from oncopro.accounts.forms import EmailLoginForm, TokenForm
+from oncopro.accounts.models import User
+from oncopro.care.access import Rule, access
+
+login = access(Rule.PUBLIC)(
+    auth_views.LoginView.as_view(
+        template_name="accounts/login.html",
+        authentication_form=EmailLoginForm,
+        redirect_authenticated_user=True,
+    )
+)
+logout = access(Rule.PUBLIC)(auth_views.LogoutView.as_view())
+
+DEVICE_NAME = "Authenticator app"
+
+
+@access(Rule.TWO_FACTOR)
+@sensitive_post_parameters("code")
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Staff prove they hold their authenticator: set it up the first time,
+    type its code every time."""
+    user = cast(User, request.user)
+    next_url = _safe_next(request)
+    if not user.needs_two_factor or request.user.is_verified():  # type: ignore[union-attr]
+        return redirect(next_url)
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    setting_up = device is None
+    if device is None:
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, confirmed=False, defaults={"name": DEVICE_NAME}
+        )
+
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            if setting_up:
+                confirm_two_factor_device(user, device, by=Actor.from_request(request))
+            otp_login(request, device)
+            return redirect(next_url)
+        form.add_error(
+            "code",
+            "That code did not work. Codes change every 30 seconds: type the one showing now.",
+        )
+
+    context = {"form": form, "setting_up": setting_up, "next": next_url}
+    if setting_up:
+        context["qr_svg"] = mark_safe(  # noqa: S308 - segno's own SVG, no user input
+            segno.make(device.config_url, error="m").svg_inline(scale=5, title="")
+        )
+        key = b32encode(device.bin_key).decode()
+        context["manual_key"] = " ".join(key[i : i + 4] for i in range(0, len(key), 4))
+    return render(request, "accounts/two_factor.html", context)
+
+
+def _safe_next(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or "/"
+    if url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+        return candidate
+    return "/"

@@ -1,0 +1,157 @@
+"""The one gate for patient data: who may see which patient.
+
+A patient's data is visible to the patient, to caregivers she has let in
+(until she revokes them), and to members of her care team. Nobody else, not
+even a clinic admin or a clinician of another team.
+
+Every view declares its rule with `@access(Rule....)`; a test walks every URL
+of the project and fails on a view without one. Views of one patient's data
+use `Rule.PATIENT` (or `Rule.PATIENT_SELF`): the gate turns the URL's
+`patient_id` into the Patient, answers 404 to anybody who may not see her
+(the same answer as for an id that does not exist), makes staff finish
+two-factor sign-in first, and audits every staff read.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, cast
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from oncopro.accounts.audit import Actor, record
+from oncopro.accounts.models import User
+from oncopro.care.models import Patient
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+
+class Rule(StrEnum):
+    PUBLIC = "public"  # anyone, signed in or not; shows no patient data
+    TWO_FACTOR = "two_factor"  # signed in with a password; the two-factor step itself
+    SIGNED_IN = "signed_in"  # any signed-in person; shows only what is theirs
+    STAFF = "staff"  # care-team members and clinic admins, after two-factor
+    PATIENT = "patient"  # one patient's data: she, her caregivers, her team
+    PATIENT_SELF = "patient_self"  # only the patient herself (e.g. who her caregivers are)
+
+
+class Relation(StrEnum):
+    SELF = "self"
+    CAREGIVER = "caregiver"
+    CARE_TEAM = "care_team"
+
+
+def visible_patients(user: User | AnonymousUser) -> QuerySet[Patient]:
+    """Every patient this person may see, and no other."""
+    if not user.is_authenticated or not user.is_active:
+        return Patient.objects.none()
+    return Patient.objects.filter(
+        Q(user=user)
+        | Q(caregiver_links__caregiver=user, caregiver_links__revoked_at__isnull=True)
+        | Q(care_team__memberships__user=user)
+    ).distinct()
+
+
+def relation_to(user: User, patient: Patient) -> Relation | None:
+    if not user.is_active:
+        return None
+    if patient.user_id == user.pk:
+        return Relation.SELF
+    if patient.caregiver_links.filter(caregiver=user, revoked_at__isnull=True).exists():
+        return Relation.CAREGIVER
+    if patient.care_team.memberships.filter(user=user).exists():
+        return Relation.CARE_TEAM
+    return None
+
+
+def two_factor_pending(request: HttpRequest) -> bool:
+    """Staff who signed in with a password but not yet with their code."""
+    user = request.user
+    if not user.is_authenticated or not user.needs_two_factor:
+        return False
+    return not cast(Any, user).is_verified()
+
+
+def _sign_in_first(request: HttpRequest) -> HttpResponseBase | None:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.path)
+    if two_factor_pending(request):
+        return redirect(f"{reverse('accounts:two_factor')}?{urlencode({'next': request.path})}")
+    return None
+
+
+def access(
+    rule: Rule,
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+    """Declare and enforce who may use a view."""
+
+    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+        @functools.wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if rule is Rule.PUBLIC:
+                return view(request, *args, **kwargs)
+            if rule is Rule.TWO_FACTOR:
+                if not request.user.is_authenticated:
+                    return redirect_to_login(request.path)
+                return view(request, *args, **kwargs)
+            if (response := _sign_in_first(request)) is not None:
+                return response
+            user = cast(User, request.user)
+            if rule is Rule.SIGNED_IN:
+                return view(request, *args, **kwargs)
+            if rule is Rule.STAFF:
+                if not user.is_staff_member:
+                    raise PermissionDenied
+                return view(request, *args, **kwargs)
+            patient, relation = _patient_from_url(request, kwargs.pop("patient_id"))
+            if rule is Rule.PATIENT_SELF and relation is not Relation.SELF:
+                raise Http404
+            if relation is Relation.CARE_TEAM and request.method in ("GET", "HEAD"):
+                record(
+                    Actor.from_request(request),
+                    "patient.read",
+                    patient_ref=patient.public_id,
+                    detail={"view": view.__name__},
+                )
+            return view(request, patient, *args, **kwargs)
+
+        guarded.access_rule = rule  # type: ignore[attr-defined]
+        return guarded
+
+    return decorate
+
+
+def _patient_from_url(request: HttpRequest, patient_id: uuid.UUID) -> tuple[Patient, Relation]:
+    user = cast(User, request.user)
+    patient = (
+        visible_patients(user)
+        .select_related("user", "care_team__clinic")
+        .filter(public_id=patient_id)
+        .first()
+    )
+    if patient is None:
+        raise Http404
+    relation = relation_to(user, patient)
+    if relation is None:  # visible_patients and relation_to disagree: refuse
+        raise Http404
+    return patient, relation
+
+
+def record_staff_list_read(request: HttpRequest, patients: list[Patient], what: str) -> None:
+    """A staff page that lists several patients is a read of each of them."""
+    if patients:
+        record(
+            Actor.from_request(request),
+            "patient.list",
+            detail={"view": what, "patients": [str(p.public_id) for p in patients]},
+        )

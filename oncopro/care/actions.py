@@ -1,0 +1,192 @@
+"""Every write to the care model goes through here, audited, in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from oncopro.accounts.actions import create_user
+from oncopro.accounts.audit import Actor, record
+from oncopro.accounts.models import CLINICIAN_ROLES, Role, User
+from oncopro.care.models import (
+    CaregiverLink,
+    CarePhase,
+    CareTeam,
+    Clinic,
+    MetastaticSite,
+    OnCallSlot,
+    Patient,
+    TeamMembership,
+)
+
+
+class CareError(ValueError):
+    """A request that cannot be carried out; the message is fit to show."""
+
+
+@transaction.atomic
+def create_clinic(name: str, emergency_number: str, *, by: Actor) -> Clinic:
+    clinic = Clinic.objects.create(name=name, emergency_number=emergency_number)
+    record(by, "clinic.create", obj=clinic)
+    return clinic
+
+
+@transaction.atomic
+def create_team(clinic: Clinic, name: str, kind: str, phone_24h: str, *, by: Actor) -> CareTeam:
+    team = CareTeam.objects.create(clinic=clinic, name=name, kind=kind, phone_24h=phone_24h)
+    record(by, "team.create", obj=team)
+    return team
+
+
+@transaction.atomic
+def add_team_member(team: CareTeam, user: User, *, by: Actor) -> TeamMembership:
+    if user.role not in CLINICIAN_ROLES:
+        raise CareError("Only nurses, doctors, social workers and chaplains join a care team.")
+    membership, _ = TeamMembership.objects.get_or_create(team=team, user=user)
+    record(by, "team.add_member", obj=membership, detail={"team": team.pk, "user": user.pk})
+    return membership
+
+
+@transaction.atomic
+def set_on_call_list(team: CareTeam, people: Iterable[User], *, by: Actor) -> None:
+    """Replace the team's on-call order: first contact first."""
+    people = list(people)
+    member_ids = set(team.memberships.values_list("user_id", flat=True))
+    if any(person.pk not in member_ids for person in people):
+        raise CareError("Everyone on the on-call list must be a member of the team.")
+    team.on_call.all().delete()
+    OnCallSlot.objects.bulk_create(
+        OnCallSlot(team=team, position=index, user=person)
+        for index, person in enumerate(people, start=1)
+    )
+    record(by, "team.on_call", obj=team, detail={"order": [person.pk for person in people]})
+
+
+@transaction.atomic
+def create_patient(
+    *,
+    email: str,
+    password: str | None,
+    full_name: str,
+    care_team: CareTeam,
+    date_of_birth: dt.date,
+    language: str = "en",
+    care_phase: str = CarePhase.ACTIVE_TREATMENT,
+    known_metastatic_sites: Iterable[str] = (),
+    therapies: Iterable[str] = (),
+    by: Actor,
+) -> Patient:
+    user = create_user(email, password, full_name=full_name, role=Role.PATIENT, by=by)
+    patient = Patient.objects.create(
+        user=user,
+        care_team=care_team,
+        date_of_birth=date_of_birth,
+        language=language,
+        care_phase=care_phase,
+        known_metastatic_sites=_clean_sites(known_metastatic_sites),
+        therapies=_clean_therapies(therapies),
+    )
+    _check_team_fits_phase(patient)
+    record(by, "patient.create", patient_ref=patient.public_id, obj=patient)
+    return patient
+
+
+@transaction.atomic
+def grant_caregiver(
+    patient: Patient, caregiver: User, *, relationship: str = "", by: Actor
+) -> CaregiverLink:
+    if caregiver.role != Role.CAREGIVER:
+        raise CareError("That account is not a caregiver account.")
+    if patient.caregiver_links.filter(caregiver=caregiver, revoked_at__isnull=True).exists():
+        raise CareError("This person can already see your reports.")
+    link = CaregiverLink.objects.create(
+        patient=patient, caregiver=caregiver, relationship=relationship.strip()[:60]
+    )
+    record(by, "caregiver.grant", patient_ref=patient.public_id, obj=link)
+    return link
+
+
+@transaction.atomic
+def revoke_caregiver(link: CaregiverLink, *, by: Actor) -> CaregiverLink:
+    """Effective at once: the access gate checks revoked_at on every request."""
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+        record(by, "caregiver.revoke", patient_ref=link.patient.public_id, obj=link)
+    return link
+
+
+@transaction.atomic
+def set_care_phase(
+    patient: Patient, phase: str, *, hospice_team: CareTeam | None = None, by: Actor
+) -> Patient:
+    """Moving to hospice moves her to a hospice team of her clinic: the one
+    named, or the clinic's only one."""
+    if phase not in CarePhase.values:
+        raise CareError(f"Unknown care phase: {phase}.")
+    before = {"care_phase": patient.care_phase, "care_team": patient.care_team_id}
+    if phase == CarePhase.HOSPICE:
+        patient.care_team = hospice_team or _only_hospice_team(patient.clinic)
+    patient.care_phase = phase
+    _check_team_fits_phase(patient)
+    patient.save(update_fields=["care_phase", "care_team"])
+    after = {"care_phase": patient.care_phase, "care_team": patient.care_team_id}
+    record(
+        by,
+        "patient.care_phase",
+        patient_ref=patient.public_id,
+        obj=patient,
+        detail={"before": before, "after": after},
+    )
+    return patient
+
+
+@transaction.atomic
+def set_clinical_context(
+    patient: Patient,
+    *,
+    known_metastatic_sites: Iterable[str],
+    therapies: Iterable[str],
+    by: Actor,
+) -> Patient:
+    before = {"sites": patient.known_metastatic_sites, "therapies": patient.therapies}
+    patient.known_metastatic_sites = _clean_sites(known_metastatic_sites)
+    patient.therapies = _clean_therapies(therapies)
+    patient.save(update_fields=["known_metastatic_sites", "therapies"])
+    after = {"sites": patient.known_metastatic_sites, "therapies": patient.therapies}
+    record(
+        by,
+        "patient.clinical_context",
+        patient_ref=patient.public_id,
+        obj=patient,
+        detail={"before": before, "after": after},
+    )
+    return patient
+
+
+def _only_hospice_team(clinic: Clinic) -> CareTeam:
+    teams = list(clinic.teams.filter(kind=CareTeam.Kind.HOSPICE)[:2])
+    if len(teams) != 1:
+        raise CareError("Choose which hospice team will care for her.")
+    return teams[0]
+
+
+def _check_team_fits_phase(patient: Patient) -> None:
+    in_hospice = patient.care_phase == CarePhase.HOSPICE
+    if in_hospice != (patient.care_team.kind == CareTeam.Kind.HOSPICE):
+        raise CareError("A patient in hospice is cared for by a hospice team, and only then.")
+
+
+def _clean_sites(sites: Iterable[str]) -> list[str]:
+    cleaned = sorted({site.strip().lower() for site in sites if site.strip()})
+    unknown = [site for site in cleaned if site not in MetastaticSite.values]
+    if unknown:
+        raise CareError(f"Unknown metastatic site: {', '.join(unknown)}.")
+    return cleaned
+
+
+def _clean_therapies(therapies: Iterable[str]) -> list[str]:
+    return sorted({name.strip().lower() for name in therapies if name.strip()})

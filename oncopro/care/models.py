@@ -1,0 +1,139 @@
+"""Clinics, care teams, patients and the caregivers they let in."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+from oncopro.accounts.models import User
+
+
+class CarePhase(models.TextChoices):
+    ACTIVE_TREATMENT = "active_treatment", "Active treatment"
+    PALLIATIVE = "palliative", "Palliative care"
+    HOSPICE = "hospice", "Hospice"
+
+
+class MetastaticSite(models.TextChoices):
+    BONE = "bone", "Bone"
+    LUNG = "lung", "Lung"
+    LIVER = "liver", "Liver"
+    BRAIN = "brain", "Brain"
+    LOCAL = "local", "Breast or chest wall"
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Spanish"
+    MANDARIN = "zh-hans", "Mandarin"
+
+
+class Clinic(models.Model):
+    name = models.CharField(max_length=200)
+    # The local number for emergency services: 911, 999, 112...
+    emergency_number = models.CharField(max_length=10)
+    admins = models.ManyToManyField(User, blank=True, related_name="administered_clinics")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CareTeam(models.Model):
+    class Kind(models.TextChoices):
+        ONCOLOGY = "oncology", "Oncology team"
+        HOSPICE = "hospice", "Hospice team"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    phone_24h = models.CharField("24-hour phone line", max_length=30)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamMembership(models.Model):
+    team = models.ForeignKey(CareTeam, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="one_membership_per_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"membership {self.pk}"
+
+
+class OnCallSlot(models.Model):
+    """Who is told first, second, third... when an alert opens or escalates."""
+
+    team = models.ForeignKey(CareTeam, on_delete=models.CASCADE, related_name="on_call")
+    position = models.PositiveSmallIntegerField()
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ("team", "position")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "position"], name="one_person_per_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"on-call {self.team_id}#{self.position}"
+
+
+class Patient(models.Model):
+    # The only identifier that ever appears in a URL or a log line.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="patient")
+    care_team = models.ForeignKey(CareTeam, on_delete=models.PROTECT, related_name="patients")
+    date_of_birth = models.DateField()
+    language = models.CharField(max_length=10, choices=Language.choices, default=Language.ENGLISH)
+    care_phase = models.CharField(
+        max_length=20, choices=CarePhase.choices, default=CarePhase.ACTIVE_TREATMENT
+    )
+    # Lists of MetastaticSite values and of lower-case generic drug names
+    # (taken now or in the last 6 weeks), as the triage contract takes them.
+    known_metastatic_sites = models.JSONField(default=list)
+    therapies = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"patient {self.public_id}"
+
+    @property
+    def full_name(self) -> str:
+        return self.user.full_name
+
+    @property
+    def clinic(self) -> Clinic:
+        return self.care_team.clinic
+
+
+class CaregiverLink(models.Model):
+    """A caregiver the patient lets see and report on her behalf. Revoking
+    sets `revoked_at`; the access gate reads it on every request."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="caregiver_links")
+    caregiver = models.ForeignKey(User, on_delete=models.PROTECT, related_name="caregiver_links")
+    relationship = models.CharField(max_length=60, blank=True)
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "caregiver"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_active_link_per_caregiver",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"caregiver link {self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

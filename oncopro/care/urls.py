@@ -1,0 +1,16 @@
+from django.urls import path
+
+from oncopro.care import views
+
+app_name = "care"
+urlpatterns = [
+    path("patients/<uuid:patient_id>/", views.patient_page, name="patient"),
+    path("patients/<uuid:patient_id>/caregivers/", views.caregivers, name="caregivers"),
+    path(
+        "patients/<uuid:patient_id>/caregivers/<int:link_id>/revoke/",
+        views.revoke_caregiver,
+        name="revoke_caregiver",
+    ),
+    path("team/patients/", views.team_patients, name="team_patients"),
+    path("clinic/", views.clinic_admin, name="clinic_admin"),
+]

@@ -1,0 +1,115 @@
+"""Pages about patients and who cares for them. Every one goes through the gate."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from oncopro.accounts.audit import Actor
+from oncopro.accounts.models import Role, User
+from oncopro.care import actions
+from oncopro.care.access import Rule, access, record_staff_list_read, relation_to, visible_patients
+from oncopro.care.forms import GrantCaregiverForm
+from oncopro.care.models import CaregiverLink, CareTeam, Patient
+
+
+@access(Rule.SIGNED_IN)
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each person to where their work is."""
+    user = cast(User, request.user)
+    if user.role == Role.PATIENT and hasattr(user, "patient"):
+        return redirect("care:patient", patient_id=user.patient.public_id)
+    if user.role == Role.CAREGIVER:
+        patients = list(visible_patients(user).select_related("user"))
+        if len(patients) == 1:
+            return redirect("care:patient", patient_id=patients[0].public_id)
+        return render(request, "care/caregiver_home.html", {"patients": patients})
+    if user.is_clinician:
+        return redirect("care:team_patients")
+    if user.role == Role.CLINIC_ADMIN:
+        return redirect("care:clinic_admin")
+    return render(request, "care/nothing_here.html")
+
+
+@access(Rule.PATIENT)
+def patient_page(request: HttpRequest, patient: Patient) -> HttpResponse:
+    relation = relation_to(cast(User, request.user), patient)
+    return render(
+        request,
+        "care/patient.html",
+        {"patient": patient, "relation": relation, "team": patient.care_team},
+    )
+
+
+@access(Rule.PATIENT_SELF)
+def caregivers(request: HttpRequest, patient: Patient) -> HttpResponse:
+    """The patient decides who else may see her reports and report for her."""
+    form = GrantCaregiverForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        caregiver = User.objects.filter(
+            email__iexact=form.cleaned_data["email"], role=Role.CAREGIVER, is_active=True
+        ).first()
+        if caregiver is None:
+            form.add_error(
+                "email",
+                "We could not find a caregiver account with that email. "
+                "Check the spelling, or ask your care team to set one up for them.",
+            )
+        else:
+            try:
+                actions.grant_caregiver(
+                    patient,
+                    caregiver,
+                    relationship=form.cleaned_data["relationship"],
+                    by=Actor.from_request(request),
+                )
+            except actions.CareError as error:
+                form.add_error("email", str(error))
+            else:
+                messages.success(request, f"{caregiver.full_name} can now see your reports.")
+                return redirect("care:caregivers", patient_id=patient.public_id)
+    links = patient.caregiver_links.filter(revoked_at__isnull=True).select_related("caregiver")
+    return render(
+        request, "care/caregivers.html", {"patient": patient, "links": links, "form": form}
+    )
+
+
+@access(Rule.PATIENT_SELF)
+@require_POST
+def revoke_caregiver(request: HttpRequest, patient: Patient, link_id: int) -> HttpResponse:
+    link = CaregiverLink.objects.filter(patient=patient, pk=link_id).first()
+    if link is None:
+        raise Http404
+    actions.revoke_caregiver(link, by=Actor.from_request(request))
+    messages.success(request, f"{link.caregiver.full_name} can no longer see your reports.")
+    return redirect("care:caregivers", patient_id=patient.public_id)
+
+
+@access(Rule.STAFF)
+def team_patients(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    patients = list(
+        visible_patients(user)
+        .filter(care_team__memberships__user=user)
+        .select_related("user", "care_team")
+        .order_by("user__full_name")
+    )
+    record_staff_list_read(request, patients, "team_patients")
+    return render(request, "care/team_patients.html", {"patients": patients})
+
+
+@access(Rule.STAFF)
+def clinic_admin(request: HttpRequest) -> HttpResponse:
+    """Clinic admins see their clinic's teams and staff, never patient data."""
+    user = cast(User, request.user)
+    teams = (
+        CareTeam.objects.filter(clinic__admins=user)
+        .select_related("clinic")
+        .prefetch_related("memberships__user", "on_call__user")
+        .order_by("clinic__name", "name")
+    )
+    return render(request, "care/clinic_admin.html", {"teams": teams})

@@ -1,0 +1,46 @@
+"""The `oncopro` command: OncoPRO's own commands first, every Django
+management command after (so `manage.py` and `oncopro` are one thing)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+OWN_COMMANDS = {
+    "demo": "set up the demo clinic on SQLite and serve it with a task worker",
+    "serve": "serve OncoPRO with gunicorn (production)",
+    "worker": "run background tasks: reminders, notifications, escalation",
+    "migrate": "create or update the database tables",
+    "check": "check the set-up (add --deploy for production settings)",
+}
+
+
+def _help() -> str:
+    lines = [
+        "usage: oncopro COMMAND [options]",
+        "",
+        "OncoPRO: symptom reports, triage and alerts for metastatic breast cancer care.",
+        "",
+        "commands:",
+        *(f"  {name:<10} {text}" for name, text in OWN_COMMANDS.items()),
+        "",
+        "`oncopro COMMAND --help` tells more about each. Every Django management",
+        "command works too (`oncopro help` lists them all).",
+        "Settings come from environment variables: see docs/configuration.md.",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    if len(argv) < 2 or argv[1] in {"-h", "--help"}:
+        print(_help())
+        return
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oncopro.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["oncopro", *argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+"""A synthetic demo clinic: made-up people only, written through the real actions.
+
+Later features add their demo data here (check-ins, alerts...), so that
+`oncopro demo` always shows everything OncoPRO does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from oncopro.accounts.actions import create_user
+from oncopro.accounts.audit import Actor
+from oncopro.accounts.models import Role, User
+from oncopro.care import actions
+from oncopro.care.models import CarePhase, CareTeam, Clinic
+
+DEMO_CLINIC = "Riverside Cancer Centre (demo)"
+DEMO_PASSWORD = "demo-only-not-secret"  # noqa: S105 - printed for the demo on purpose
+DEMO_DOMAIN = "demo.oncopro.example"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    role: str
+    note: str
+
+
+@dataclass(frozen=True)
+class DemoPatient:
+    name: str
+    born: dt.date
+    phase: str
+    sites: tuple[str, ...]
+    therapies: tuple[str, ...]
+    language: str = "en"
+
+
+PATIENTS = [
+    DemoPatient(
+        "Alice Moreau",
+        dt.date(1968, 4, 12),
+        CarePhase.ACTIVE_TREATMENT,
+        ("bone",),
+        ("capecitabine", "denosumab", "morphine"),
+    ),
+    DemoPatient(
+        "Beatriz Santos",
+        dt.date(1975, 9, 3),
+        CarePhase.ACTIVE_TREATMENT,
+        ("liver",),
+        ("palbociclib", "letrozole"),
+        "es",
+    ),
+    DemoPatient(
+        "Chen Li",
+        dt.date(1959, 1, 27),
+        CarePhase.ACTIVE_TREATMENT,
+        ("lung", "bone"),
+        ("trastuzumab deruxtecan",),
+        "zh-hans",
+    ),
+    DemoPatient(
+        "Dana Whitfield",
+        dt.date(1981, 6, 18),
+        CarePhase.ACTIVE_TREATMENT,
+        ("bone",),
+        ("abemaciclib", "fulvestrant", "zoledronic acid"),
+    ),
+    DemoPatient(
+        "Esther Okafor",
+        dt.date(1964, 11, 2),
+        CarePhase.ACTIVE_TREATMENT,
+        (),
+        ("paclitaxel", "trastuzumab", "pertuzumab"),
+    ),
+    DemoPatient(
+        "Farah Haddad",
+        dt.date(1972, 3, 30),
+        CarePhase.ACTIVE_TREATMENT,
+        ("brain",),
+        ("tucatinib", "capecitabine", "trastuzumab"),
+    ),
+    DemoPatient(
+        "Grace Lindqvist",
+        dt.date(1955, 8, 9),
+        CarePhase.PALLIATIVE,
+        ("bone", "liver"),
+        ("alpelisib", "fulvestrant", "oxycodone", "senna"),
+    ),
+    DemoPatient(
+        "Hannah Brooks",
+        dt.date(1979, 12, 14),
+        CarePhase.PALLIATIVE,
+        ("lung",),
+        ("sacituzumab govitecan",),
+    ),
+    DemoPatient(
+        "Irene Kowalska",
+        dt.date(1950, 5, 21),
+        CarePhase.HOSPICE,
+        ("bone", "liver", "lung"),
+        ("morphine", "macrogol"),
+    ),
+    DemoPatient(
+        "June Park", dt.date(1962, 2, 8), CarePhase.HOSPICE, ("brain", "bone"), ("oxycodone",)
+    ),
+    DemoPatient(
+        "Kateri Redcloud",
+        dt.date(1958, 10, 5),
+        CarePhase.HOSPICE,
+        ("liver",),
+        ("hydromorphone", "senna"),
+    ),
+    DemoPatient(
+        "Lucia Ferrari",
+        dt.date(1966, 7, 25),
+        CarePhase.HOSPICE,
+        ("lung", "local"),
+        ("fentanyl", "docusate"),
+    ),
+]
+
+
+def email_for(name: str) -> str:
+    return f"{name.split()[0].lower()}@{DEMO_DOMAIN}"
+
+
+def demo_clinic_exists() -> bool:
+    return Clinic.objects.filter(name=DEMO_CLINIC).exists()
+
+
+@transaction.atomic
+def build_demo_clinic() -> None:
+    by = Actor.system("demo")
+    clinic = actions.create_clinic(DEMO_CLINIC, "911", by=by)
+    oncology = actions.create_team(
+        clinic, "Breast Oncology Team", CareTeam.Kind.ONCOLOGY, "+1 555 0100", by=by
+    )
+    hospice = actions.create_team(
+        clinic, "Riverside Hospice Team", CareTeam.Kind.HOSPICE, "+1 555 0199", by=by
+    )
+
+    def staff(name: str, role: str, team: CareTeam) -> User:
+        user = create_user(email_for(name), DEMO_PASSWORD, full_name=name, role=role, by=by)
+        actions.add_team_member(team, user, by=by)
+        return user
+
+    nadia = staff("Nadia Rahman", Role.NURSE, oncology)
+    omar = staff("Omar Bennett", Role.DOCTOR, oncology)
+    priya = staff("Priya Shah", Role.NURSE, oncology)
+    actions.set_on_call_list(oncology, [nadia, priya, omar], by=by)
+    hana = staff("Hana Sato", Role.NURSE, hospice)
+    victor = staff("Victor Adeyemi", Role.DOCTOR, hospice)
+    staff("Sofia Marin", Role.SOCIAL_WORKER, hospice)
+    staff("Thomas Keane", Role.CHAPLAIN, hospice)
+    actions.set_on_call_list(hospice, [hana, victor], by=by)
+
+    admin = create_user(
+        email_for("Adam Clarke"),
+        DEMO_PASSWORD,
+        full_name="Adam Clarke",
+        role=Role.CLINIC_ADMIN,
+        by=by,
+    )
+    clinic.admins.add(admin)
+
+    patients = {}
+    for demo in PATIENTS:
+        team = hospice if demo.phase == CarePhase.HOSPICE else oncology
+        patients[demo.name] = actions.create_patient(
+            email=email_for(demo.name),
+            password=DEMO_PASSWORD,
+            full_name=demo.name,
+            care_team=team,
+            date_of_birth=demo.born,
+            language=demo.language,
+            care_phase=demo.phase,
+            known_metastatic_sites=demo.sites,
+            therapies=demo.therapies,
+            by=by,
+        )
+
+    caregivers = [
+        ("Carol Moreau", "Alice Moreau", "daughter"),
+        ("Diego Santos", "Beatriz Santos", "husband"),
+        ("Mei Li", "Chen Li", "daughter"),
+        ("Ruth Kowalska", "Irene Kowalska", "sister"),
+        ("Ben Park", "June Park", "son"),
+    ]
+    for name, patient_name, relationship in caregivers:
+        carer = create_user(
+            email_for(name), DEMO_PASSWORD, full_name=name, role=Role.CAREGIVER, by=by
+        )
+        actions.grant_caregiver(patients[patient_name], carer, relationship=relationship, by=by)
+
+
+def demo_logins() -> list[DemoLogin]:
+    """The accounts worth trying first (every demo account has the same password)."""
+    return [
+        DemoLogin(email_for("Alice Moreau"), "patient", "on capecitabine, bone spread known"),
+        DemoLogin(email_for("Carol Moreau"), "caregiver", "Alice's daughter"),
+        DemoLogin(email_for("Nadia Rahman"), "nurse", "oncology team, first on call"),
+        DemoLogin(email_for("Hana Sato"), "nurse", "hospice team, first on call"),
+        DemoLogin(email_for("Adam Clarke"), "clinic admin", "sees teams, never patient data"),
+    ]

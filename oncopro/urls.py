@@ -1,0 +1,22 @@
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+
+from oncopro.care import views as care_views
+from oncopro.care.access import Rule, access
+
+
+@access(Rule.PUBLIC)
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers and monitors: the app runs and reaches its database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("", care_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("oncopro.accounts.urls")),
+    path("", include("oncopro.care.urls")),
+]

@@ -1,0 +1,139 @@
+"""A throwaway PostgreSQL server for the test run, from the installed binaries.
+
+initdb into a temporary folder, start on a free loopback port, hand out the
+connection settings, and stop exactly that server (and remove its folder)
+afterwards. PostgreSQL refuses to run as root; as root (CI) the server runs
+as the unprivileged `postgres` system user instead.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class PostgresUnavailable(RuntimeError):
+    pass
+
+
+def find_bindir() -> Path | None:
+    initdb = shutil.which("initdb")
+    if initdb:
+        return Path(os.path.realpath(initdb)).parent
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
+    candidates += sorted(glob.glob("/usr/local/pgsql/bin/initdb"))
+    return Path(candidates[0]).parent if candidates else None
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class ThrowawayPostgres:
+    user: str = "oncopro"
+    port: int = 0
+    bindir: Path = field(default_factory=Path)
+    root: Path | None = None
+    run_as: str | None = None
+
+    @property
+    def datadir(self) -> Path:
+        assert self.root is not None
+        return self.root / "data"
+
+    def _cmd(self, *argv: str) -> list[str]:
+        if self.run_as:
+            return ["runuser", "-u", self.run_as, "--", *argv]
+        return list(argv)
+
+    def _run(self, *argv: str) -> None:
+        result = subprocess.run(self._cmd(*argv), capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            output = result.stdout + result.stderr
+            raise PostgresUnavailable(
+                f"{Path(argv[0]).name} failed ({result.returncode}):\n{output}"
+            )
+
+    def start(self) -> ThrowawayPostgres:
+        bindir = find_bindir()
+        if bindir is None:
+            raise PostgresUnavailable(
+                "PostgreSQL server binaries (initdb, pg_ctl) were not found. "
+                "Install them (Debian: apt-get install postgresql) to run the PostgreSQL tests."
+            )
+        self.bindir = bindir
+        self.root = Path(tempfile.mkdtemp(prefix="oncopro-pg-"))
+        if os.geteuid() == 0:
+            self.run_as = "postgres"
+            try:
+                entry = pwd.getpwnam(self.run_as)
+            except KeyError as error:
+                raise PostgresUnavailable(
+                    "Running as root, and there is no 'postgres' user to run PostgreSQL as."
+                ) from error
+            os.chown(self.root, entry.pw_uid, entry.pw_gid)
+        self.port = free_port()
+        self._run(
+            str(bindir / "initdb"),
+            "-D", str(self.datadir),
+            "-U", self.user,
+            "-A", "trust",
+            "-E", "UTF8",
+            "--locale=C",
+            "--no-sync",
+        )  # fmt: skip
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            "-c max_connections=200"
+        )
+        self._run(
+            str(bindir / "pg_ctl"),
+            "-D", str(self.datadir),
+            "-o", options,
+            "-l", str(self.root / "server.log"),
+            "-w",
+            "-t", "60",
+            "start",
+        )  # fmt: skip
+        return self
+
+    def stop(self) -> None:
+        if self.root is None:
+            return
+        if (self.datadir / "postmaster.pid").exists():
+            subprocess.run(
+                self._cmd(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "fast",
+                          "-w", "stop"),
+                capture_output=True,
+                check=False,
+            )  # fmt: skip
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.root = None
+
+    def django_settings(self, name: str = "oncopro") -> dict[str, object]:
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": self.user,
+            "PASSWORD": "",
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+            "CONN_MAX_AGE": 0,
+            "CONN_HEALTH_CHECKS": False,
+            "OPTIONS": {},
+            "ATOMIC_REQUESTS": False,
+            "AUTOCOMMIT": True,
+            "TIME_ZONE": None,
+            "TEST": {"NAME": f"test_{name}"},
+        }

@@ -1,0 +1,211 @@
+"""The one access gate: who sees which patient, proven URL by URL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from oncopro.accounts.audit import Actor
+from oncopro.accounts.models import AuditEvent
+from oncopro.care import actions
+from oncopro.care.access import Rule, visible_patients
+from tests.helpers import sign_in
+from tests.personas import World
+
+# Views from other projects that need no rule of ours: none yet. Anything
+# added here needs a reason a reviewer would accept.
+ALLOWED_WITHOUT_RULE: dict[str, str] = {}
+
+
+def walk(patterns: list, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern))
+        else:
+            yield prefix + str(entry.pattern), entry
+
+
+def rule_of(pattern: URLPattern) -> Rule | None:
+    return getattr(pattern.callback, "access_rule", None)
+
+
+def all_patterns() -> list[tuple[str, URLPattern]]:
+    return list(walk(get_resolver().url_patterns))
+
+
+def test_every_url_declares_an_access_rule() -> None:
+    missing = [
+        route
+        for route, pattern in all_patterns()
+        if getattr(pattern.callback, "access_rule", None) not in set(Rule)
+        and route not in ALLOWED_WITHOUT_RULE
+    ]
+    assert not missing, f"URL patterns without an access rule: {missing}"
+
+
+def test_every_patient_url_takes_the_patient_id() -> None:
+    for route, pattern in all_patterns():
+        if rule_of(pattern) in (Rule.PATIENT, Rule.PATIENT_SELF):
+            assert "<uuid:patient_id>" in route, route
+
+
+def alice_urls(world: World) -> list[tuple[str, str]]:
+    """Every URL of the project that shows or changes something of Alice's,
+    filled in with her objects. A new kind of URL argument must be added
+    here, or this fails: no Alice URL escapes the matrix."""
+    values = {"patient_id": world.alice.public_id, "link_id": world.carol_link.pk}
+    urls = []
+    for route, pattern in all_patterns():
+        if rule_of(pattern) not in (Rule.PATIENT, Rule.PATIENT_SELF):
+            continue
+        names = list(pattern.pattern.converters)
+        unknown = [name for name in names if name not in values]
+        assert not unknown, f"{route}: add a value for {unknown} to alice_urls()"
+        assert pattern.name, f"{route} needs a name"
+        namespace = "care"  # every patient URL lives in an app namespace
+        url = reverse(f"{namespace}:{pattern.name}", kwargs={n: values[n] for n in names})
+        urls.append((route, url))
+    assert urls, "no patient URLs found"
+    return urls
+
+
+ALICE_SECRETS = ("Alice Example", "alice.example@example.org", "1966", "capecitabine")
+
+
+@pytest.mark.parametrize("outsider", ["oscar", "eve", "bob", "adam"])
+def test_outsiders_get_nothing_of_alice(world: World, outsider: str) -> None:
+    client = sign_in(Client(), world.outsiders[outsider])
+    tried = 0
+    for route, url in alice_urls(world):
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            tried += 1
+            assert response.status_code in (403, 404), (outsider, method, route)
+            body = response.content.decode()
+            for secret in ALICE_SECRETS:
+                assert secret not in body, (outsider, method, route, secret)
+    assert tried >= 6
+    # Nothing they did changed Alice's caregivers.
+    assert world.alice.caregiver_links.filter(revoked_at__isnull=True).count() == 1
+
+
+def test_logged_out_visitor_is_sent_to_sign_in(world: World) -> None:
+    client = Client()
+    for _route, url in alice_urls(world):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+        assert "Alice" not in response.content.decode()
+
+
+def test_alice_her_caregiver_and_her_nurse_see_her_page(world: World) -> None:
+    url = reverse("care:patient", kwargs={"patient_id": world.alice.public_id})
+    for person in (world.alice.user, world.carol, world.nadia):
+        response = sign_in(Client(), person).get(url)
+        assert response.status_code == 200
+        assert "Alice Example" in response.content.decode()
+
+
+def test_only_alice_manages_her_caregivers(world: World) -> None:
+    url = reverse("care:caregivers", kwargs={"patient_id": world.alice.public_id})
+    assert sign_in(Client(), world.alice.user).get(url).status_code == 200
+    assert sign_in(Client(), world.carol).get(url).status_code == 404
+    assert sign_in(Client(), world.nadia).get(url).status_code == 404
+
+
+def test_an_unknown_patient_id_looks_like_a_forbidden_one(world: World) -> None:
+    client = sign_in(Client(), world.nadia)
+    unknown = client.get(reverse("care:patient", kwargs={"patient_id": uuid.uuid4()}))
+    other_clinic = sign_in(Client(), world.oscar).get(
+        reverse("care:patient", kwargs={"patient_id": world.alice.public_id})
+    )
+    assert unknown.status_code == other_clinic.status_code == 404
+
+
+def test_visible_patients_is_exactly_the_circle_of_care(world: World) -> None:
+    assert list(visible_patients(world.alice.user)) == [world.alice]
+    assert list(visible_patients(world.carol)) == [world.alice]
+    assert set(visible_patients(world.nadia)) == {world.alice, world.bob}
+    for person in world.outsiders.values():
+        assert world.alice not in visible_patients(person)
+
+
+def test_revoking_a_caregiver_takes_effect_on_her_next_request(world: World) -> None:
+    url = reverse("care:patient", kwargs={"patient_id": world.alice.public_id})
+    carol = sign_in(Client(), world.carol)
+    assert carol.get(url).status_code == 200
+    alice = sign_in(Client(), world.alice.user)
+    response = alice.post(
+        reverse(
+            "care:revoke_caregiver",
+            kwargs={"patient_id": world.alice.public_id, "link_id": world.carol_link.pk},
+        )
+    )
+    assert response.status_code == 302
+    assert carol.get(url).status_code == 404  # same session, no sign-out needed
+
+
+def test_alice_adds_a_caregiver_by_email(world: World) -> None:
+    from tests.personas import make_caregiver
+
+    dan = make_caregiver("Dan Helper")
+    url = reverse("care:caregivers", kwargs={"patient_id": world.alice.public_id})
+    alice = sign_in(Client(), world.alice.user)
+    response = alice.post(url, {"email": "DAN.HELPER@example.org", "relationship": "son"})
+    assert response.status_code == 302
+    assert world.alice in visible_patients(dan)
+    # A mistyped address is explained, and what she typed is kept.
+    response = alice.post(url, {"email": "nobody@example.org", "relationship": "friend"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "could not find a caregiver account" in body
+    assert 'value="nobody@example.org"' in body
+    assert 'value="friend"' in body
+
+
+def test_staff_reads_are_audited_and_patient_reads_are_not(world: World) -> None:
+    url = reverse("care:patient", kwargs={"patient_id": world.alice.public_id})
+    before = AuditEvent.objects.filter(action="patient.read").count()
+    sign_in(Client(), world.alice.user).get(url)
+    assert AuditEvent.objects.filter(action="patient.read").count() == before
+    sign_in(Client(), world.nadia).get(url)
+    event = AuditEvent.objects.filter(action="patient.read").latest("id")
+    assert event.actor == world.nadia
+    assert event.patient_ref == world.alice.public_id
+    assert event.ip == "127.0.0.1"
+
+
+def test_team_list_read_is_audited_per_patient(world: World) -> None:
+    response = sign_in(Client(), world.nadia).get(reverse("care:team_patients"))
+    assert response.status_code == 200
+    event = AuditEvent.objects.filter(action="patient.list").latest("id")
+    assert set(event.detail["patients"]) == {str(world.alice.public_id), str(world.bob.public_id)}
+
+
+def test_clinic_admin_sees_teams_but_no_patient(world: World) -> None:
+    response = sign_in(Client(), world.adam).get(reverse("care:clinic_admin"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Breast Oncology" in body
+    assert "Alice" not in body
+    assert sign_in(Client(), world.adam).get(reverse("care:team_patients")).status_code == 200
+    assert list(visible_patients(world.adam)) == []
+
+
+def test_patients_and_caregivers_cannot_open_staff_pages(world: World) -> None:
+    for person in (world.alice.user, world.carol):
+        response = sign_in(Client(), person).get(reverse("care:team_patients"))
+        assert response.status_code == 403
+
+
+def test_inactive_accounts_see_nothing(world: World) -> None:
+    world.carol.is_active = False
+    world.carol.save()
+    assert list(visible_patients(world.carol)) == []
+    actions.set_clinical_context(
+        world.alice, known_metastatic_sites=["bone"], therapies=[], by=Actor.system("t")
+    )
