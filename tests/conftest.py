@@ -13,9 +13,11 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.test import TransactionTestCase
 
 from oncopro.accounts.audit_purge import audit_purge_allowed
+from tests.browser import browser, page  # noqa: F401 - fixtures
 from tests.personas import World, make_world
 from tests.pg_server import PostgresUnavailable, ThrowawayPostgres
 
@@ -50,7 +52,12 @@ def django_db_modify_db_settings(request: pytest.FixtureRequest) -> Iterator[Non
         if os.getenv("CI", "").lower() == "true":
             pytest.fail(f"PostgreSQL is needed in CI: {error}", pytrace=False)
         pytest.skip(f"PostgreSQL tests skipped: {error}")
-    settings.DATABASES["default"] = server.django_settings()  # type: ignore[assignment]
+    # Django made its connection object from the SQLite settings at start-up:
+    # drop it, so this thread and every other one connect to PostgreSQL.
+    connections.close_all()
+    pg = connections.configure_settings({"default": server.django_settings()})["default"]
+    settings.DATABASES["default"] = pg
+    del connections["default"]
     try:
         yield
     finally:
@@ -80,3 +87,16 @@ TransactionTestCase._fixture_teardown = _teardown_with_audit_purge  # type: igno
 @pytest.fixture
 def world(db: None) -> World:
     return make_world()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    # Keep each phase's report on the test, so fixtures can see a failure.
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def expected_vendor(request: pytest.FixtureRequest) -> str:
+    return {"sqlite": "sqlite", "postgres": "postgresql"}[request.config.getoption("--db")]

@@ -20,19 +20,18 @@ class EmailLoginForm(AuthenticationForm):
 class TokenForm(forms.Form):
     code = forms.CharField(
         label="6-digit code from your authenticator app",
-        max_length=6,
-        min_length=6,
+        # People type "123 456" as often as "123456": spaces are allowed here
+        # and removed in clean_code.
+        max_length=9,
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "one-time-code",
                 "inputmode": "numeric",
-                "pattern": "[0-9]{6}",
                 "autofocus": True,
             }
         ),
         error_messages={
             "required": "Type the 6-digit code from your authenticator app.",
-            "min_length": "The code has 6 digits.",
             "max_length": "The code has 6 digits.",
         },
     )
@@ -41,4 +40,6 @@ class TokenForm(forms.Form):
         code = "".join(self.cleaned_data["code"].split())
         if not code.isdigit():
             raise forms.ValidationError("The code is 6 digits, with no letters.")
+        if len(code) != 6:
+            raise forms.ValidationError("The code has 6 digits.")
         return code

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from base64 import b32encode
+from datetime import datetime
 from typing import cast
 
 import segno
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.debug import sensitive_post_parameters
@@ -52,7 +54,11 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
+        allowed, why = device.verify_is_allowed()
+        if not allowed:
+            # django-otp slows down guessing: each wrong code doubles the wait.
+            form.add_error("code", _throttled_message(why))
+        elif device.verify_token(form.cleaned_data["code"]):
             if setting_up:
                 confirm_two_factor_device(user, device, by=Actor.from_request(request))
             otp_login(request, device)
@@ -70,6 +76,14 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         key = b32encode(device.bin_key).decode()
         context["manual_key"] = " ".join(key[i : i + 4] for i in range(0, len(key), 4))
     return render(request, "accounts/two_factor.html", context)
+
+
+def _throttled_message(why: dict[str, object] | None) -> str:
+    locked_until = (why or {}).get("locked_until")
+    if isinstance(locked_until, datetime):
+        seconds = max(1, int((locked_until - timezone.now()).total_seconds()) + 1)
+        return f"Too many wrong codes. Please wait {seconds} seconds, then type the code showing."
+    return "Too many wrong codes. Please wait a little, then type the code showing."
 
 
 def _safe_next(request: HttpRequest) -> str:

@@ -121,15 +121,19 @@ def revoke_caregiver(link: CaregiverLink, *, by: Actor) -> CaregiverLink:
 
 @transaction.atomic
 def set_care_phase(
-    patient: Patient, phase: str, *, hospice_team: CareTeam | None = None, by: Actor
+    patient: Patient, phase: str, *, team: CareTeam | None = None, by: Actor
 ) -> Patient:
-    """Moving to hospice moves her to a hospice team of her clinic: the one
-    named, or the clinic's only one."""
+    """Moving to hospice moves her to a hospice team of her clinic, and
+    leaving hospice moves her back to an oncology team: the team named, or
+    the clinic's only team of that kind."""
     if phase not in CarePhase.values:
         raise CareError(f"Unknown care phase: {phase}.")
     before = {"care_phase": patient.care_phase, "care_team": patient.care_team_id}
-    if phase == CarePhase.HOSPICE:
-        patient.care_team = hospice_team or _only_hospice_team(patient.clinic)
+    wanted_kind = CareTeam.Kind.HOSPICE if phase == CarePhase.HOSPICE else CareTeam.Kind.ONCOLOGY
+    if team is not None:
+        patient.care_team = team
+    elif patient.care_team.kind != wanted_kind:
+        patient.care_team = _only_team(patient.clinic, wanted_kind)
     patient.care_phase = phase
     _check_team_fits_phase(patient)
     patient.save(update_fields=["care_phase", "care_team"])
@@ -167,10 +171,10 @@ def set_clinical_context(
     return patient
 
 
-def _only_hospice_team(clinic: Clinic) -> CareTeam:
-    teams = list(clinic.teams.filter(kind=CareTeam.Kind.HOSPICE)[:2])
+def _only_team(clinic: Clinic, kind: str) -> CareTeam:
+    teams = list(clinic.teams.filter(kind=kind)[:2])
     if len(teams) != 1:
-        raise CareError("Choose which hospice team will care for her.")
+        raise CareError(f"Choose which {CareTeam.Kind(kind).label.lower()} will care for her.")
     return teams[0]
 
 

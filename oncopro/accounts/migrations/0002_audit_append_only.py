@@ -36,7 +36,7 @@ POSTGRES_FORWARD = [
       IF coalesce(current_setting('oncopro.audit_purge', true), '') = 'on' THEN
         RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
       END IF;
-      RAISE EXCEPTION 'the audit log is append-only';
+      RAISE EXCEPTION 'the audit log is append-only' USING ERRCODE = 'restrict_violation';
     END $$
     """,
     f"""

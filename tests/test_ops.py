@@ -1,0 +1,97 @@
+"""Running OncoPRO: the CLI, the demo clinic, production settings."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from django.core.management import call_command
+
+from oncopro.accounts.models import Role, User
+from oncopro.care.access import visible_patients
+from oncopro.care.models import CarePhase, Patient
+from oncopro.ops.demo_data import DEMO_PASSWORD, demo_logins
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "oncopro", *argv],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+            **(env or {}),
+        },
+        timeout=120,
+        check=False,
+    )
+
+
+def test_help_lists_the_commands() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("demo", "serve", "worker", "migrate"):
+        assert f"  {command} " in result.stdout
+
+
+def test_demo_builds_a_clinic_across_the_three_phases(db: None, capsys) -> None:
+    call_command("demo", "--no-serve")
+    out = capsys.readouterr().out
+    assert DEMO_PASSWORD in out
+    for login in demo_logins():
+        assert login.email in out
+    phases = set(Patient.objects.values_list("care_phase", flat=True))
+    assert phases == {CarePhase.ACTIVE_TREATMENT, CarePhase.PALLIATIVE, CarePhase.HOSPICE}
+    assert Patient.objects.count() == 12
+    assert all(p.care_team.kind == "hospice" for p in Patient.objects.filter(care_phase="hospice"))
+    assert len({tuple(p.therapies) for p in Patient.objects.all()}) >= 10
+    carol = User.objects.get(email=demo_logins()[1].email)
+    assert carol.role == Role.CAREGIVER
+    assert [p.full_name for p in visible_patients(carol)] == ["Alice Moreau"]
+    # A second run keeps what is there.
+    call_command("demo", "--no-serve")
+    assert "already set up" in capsys.readouterr().out
+    assert Patient.objects.count() == 12
+
+
+def test_deploy_check_is_clean_with_production_settings(tmp_path: Path) -> None:
+    result = run(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={
+            "SITE_ROOT": "https://oncopro.example.org",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ONCOPRO_DATA_DIR": str(tmp_path),
+            "DEBUG": "false",
+            "EMAIL_HOST": "smtp.example.org",
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_plain_http_settings_are_not_called_production_ready(tmp_path: Path) -> None:
+    result = run(
+        "check", "--deploy", "--fail-level", "WARNING", env={"ONCOPRO_DATA_DIR": str(tmp_path)}
+    )
+    assert result.returncode != 0
+    assert "SECURE_SSL_REDIRECT" in result.stderr + result.stdout
+
+
+def test_old_python_is_refused_in_plain_words() -> None:
+    old = "/root/.pyenv/versions/3.11.7/bin/python3"
+    script = ROOT / "scripts" / "check_python.py"
+    if Path(old).exists():
+        result = subprocess.run([old, str(script)], capture_output=True, text=True, check=False)
+        assert result.returncode == 1
+        assert "OncoPRO needs Python 3.12 or newer" in result.stderr
+    ok = subprocess.run([sys.executable, str(script)], capture_output=True, check=False)
+    assert ok.returncode == 0
