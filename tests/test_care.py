@@ -90,3 +90,11 @@ def test_a_revoked_caregiver_can_be_let_in_again(world: World) -> None:
     link = actions.grant_caregiver(world.alice, world.eve, by=BY)
     assert link.is_active
     assert world.alice.caregiver_links.filter(caregiver=world.eve).count() == 2
+
+
+def test_phone_links_dial_the_digits() -> None:
+    from oncopro.care.templatetags.care_tags import tel_href
+
+    assert tel_href("+1 555 0100") == "tel:+15550100"
+    assert tel_href("(020) 7946-0000") == "tel:02079460000"
+    assert tel_href("999") == "tel:999"

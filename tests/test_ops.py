@@ -95,3 +95,68 @@ def test_old_python_is_refused_in_plain_words() -> None:
         assert "OncoPRO needs Python 3.12 or newer" in result.stderr
     ok = subprocess.run([sys.executable, str(script)], capture_output=True, check=False)
     assert ok.returncode == 0
+
+
+def test_demo_serves_a_login_page_that_takes_the_printed_logins(tmp_path: Path) -> None:
+    """The README's promise, for real: `oncopro demo` on an empty data folder,
+    gunicorn and the worker started, a printed login accepted over HTTP."""
+    import http.cookiejar
+    import re
+    import signal
+    import socket
+    import time
+    import urllib.parse
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE",)}
+    env["ONCOPRO_DATA_DIR"] = str(tmp_path)
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "oncopro", "demo", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        printed = ""
+        assert demo.stdout is not None
+        for line in demo.stdout:
+            printed += line
+            if "Press Ctrl-C" in line:
+                break
+        password = re.search(r"password: (\S+)", printed)
+        email = re.search(r"(\S+@\S+)\s+patient", printed)
+        assert password, printed
+        assert email, printed
+        base = f"http://127.0.0.1:{port}"
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        for _ in range(100):
+            try:
+                login_page = opener.open(f"{base}/accounts/login/").read().decode()
+                break
+            except OSError:
+                time.sleep(0.2)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page)
+        assert token
+        form = urllib.parse.urlencode(
+            {
+                "csrfmiddlewaretoken": token.group(1),
+                "username": email.group(1),
+                "password": password.group(1),
+            }
+        ).encode()
+        request = urllib.request.Request(
+            f"{base}/accounts/login/", data=form, headers={"Referer": f"{base}/accounts/login/"}
+        )
+        page = opener.open(request).read().decode()  # follows the redirects
+        assert "Hello, Alice Moreau" in page
+        assert (tmp_path / "oncopro.sqlite3").exists()
+    finally:
+        os.killpg(demo.pid, signal.SIGTERM)
+        demo.wait(timeout=30)
