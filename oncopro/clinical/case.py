@@ -1,0 +1,253 @@
+"""Reading one triage case (patient, history, check-in) as the contract gives it.
+
+Every problem is a `CaseError` whose message names the field and says what is
+wrong in plain words: "checkin.answers.pain.severity: must be a whole number
+from 0 to 4, not 7". Nothing is guessed: an unknown symptom or field, a wrong
+type, a value out of range, or a contradiction is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from oncopro.clinical.pack import SITES, FieldSpec, Pack
+
+CARE_PHASES = ("active_treatment", "palliative", "hospice")
+REPORTERS = ("patient", "caregiver")
+
+
+class CaseError(ValueError):
+    def __init__(self, where: str, problem: str) -> None:
+        self.where = where
+        super().__init__(f"{where}: {problem}")
+
+
+@dataclass(frozen=True, slots=True)
+class PatientContext:
+    care_phase: str = "active_treatment"
+    therapies: tuple[str, ...] = ()
+    known_metastatic_sites: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """One check-in: the one being triaged, or one from the history."""
+
+    at: dt.datetime
+    answers: Mapping[str, Any]
+    id: str | None = None
+    reporter: str = "patient"
+
+
+@dataclass(frozen=True, slots=True)
+class TriageCase:
+    patient: PatientContext
+    history: tuple[Report, ...]
+    checkin: Report
+
+
+def parse_case(pack: Pack, data: Any) -> TriageCase:
+    _mapping(data, "case")
+    _only_keys(data, {"patient", "history", "checkin"}, "case")
+    patient = _patient(data.get("patient", {}))
+    checkin_data = data.get("checkin")
+    if checkin_data is None:
+        raise CaseError("checkin", "is missing")
+    checkin = _report(pack, checkin_data, "checkin", is_checkin=True)
+    history_data = data.get("history", [])
+    if not isinstance(history_data, list):
+        raise CaseError("history", "must be a list of earlier check-ins")
+    history = []
+    for index, item in enumerate(history_data):
+        where = f"history[{index}]"
+        report = _report(pack, item, where, is_checkin=False)
+        if report.at > checkin.at:
+            raise CaseError(f"{where}.at", "is after the check-in being triaged")
+        history.append(report)
+    return TriageCase(patient=patient, history=tuple(history), checkin=checkin)
+
+
+def _mapping(value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise CaseError(where, f"must be an object, not {_describe(value)}")
+    return value
+
+
+def _only_keys(value: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    for key in value:
+        if key not in allowed:
+            raise CaseError(
+                f"{where}.{key}", f"is not a known field (known: {', '.join(sorted(allowed))})"
+            )
+
+
+def _patient(data: Any) -> PatientContext:
+    _mapping(data, "patient")
+    _only_keys(data, {"care_phase", "therapies", "known_metastatic_sites"}, "patient")
+    phase = data.get("care_phase", "active_treatment")
+    if phase not in CARE_PHASES:
+        raise CaseError(
+            "patient.care_phase", f"must be one of {', '.join(CARE_PHASES)}, not {_describe(phase)}"
+        )
+    therapies = data.get("therapies", [])
+    if not isinstance(therapies, list):
+        raise CaseError("patient.therapies", "must be a list of drug names")
+    names = []
+    for index, name in enumerate(therapies):
+        if not isinstance(name, str) or not name.strip():
+            raise CaseError(f"patient.therapies[{index}]", "must be a drug name")
+        names.append(" ".join(name.lower().split()))
+    sites = data.get("known_metastatic_sites", [])
+    if not isinstance(sites, list):
+        raise CaseError("patient.known_metastatic_sites", "must be a list of places")
+    for index, site in enumerate(sites):
+        if site not in SITES:
+            raise CaseError(
+                f"patient.known_metastatic_sites[{index}]",
+                f"must be one of {', '.join(SITES)}, not {_describe(site)}",
+            )
+    return PatientContext(
+        care_phase=phase,
+        therapies=tuple(dict.fromkeys(names)),
+        known_metastatic_sites=tuple(sorted(set(sites))),
+    )
+
+
+def _report(pack: Pack, data: Any, where: str, *, is_checkin: bool) -> Report:
+    _mapping(data, where)
+    allowed = (
+        {"id", "at", "reporter", "answers"} if is_checkin else {"at", "answers", "id", "reporter"}
+    )
+    _only_keys(data, allowed, where)
+    at = _timestamp(data.get("at"), f"{where}.at")
+    answers = _answers(pack, data.get("answers"), f"{where}.answers")
+    report_id = data.get("id")
+    if report_id is not None:
+        try:
+            report_id = str(uuid.UUID(str(report_id)))
+        except ValueError:
+            raise CaseError(f"{where}.id", f"must be a UUID, not {_describe(report_id)}") from None
+    reporter = data.get("reporter", "patient")
+    if reporter not in REPORTERS:
+        raise CaseError(
+            f"{where}.reporter", f"must be patient or caregiver, not {_describe(reporter)}"
+        )
+    return Report(at=at, answers=answers, id=report_id, reporter=reporter)
+
+
+def _timestamp(value: Any, where: str) -> dt.datetime:
+    if value is None:
+        raise CaseError(where, "is missing")
+    if not isinstance(value, str):
+        raise CaseError(
+            where, f"must be a date and time such as 2026-11-17T09:00:00Z, not {_describe(value)}"
+        )
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise CaseError(
+            where, f"must be a date and time such as 2026-11-17T09:00:00Z, not {value!r}"
+        ) from None
+    if parsed.tzinfo is None:
+        raise CaseError(where, "needs a time zone, for example 2026-11-17T09:00:00Z")
+    return parsed
+
+
+def _answers(pack: Pack, data: Any, where: str) -> dict[str, Any]:
+    if data is None:
+        raise CaseError(where, "is missing")
+    _mapping(data, where)
+    answers: dict[str, Any] = {}
+    for symptom_id, answer in data.items():
+        spec = pack.symptoms.get(symptom_id)
+        here = f"{where}.{symptom_id}"
+        if spec is None:
+            raise CaseError(here, "is not a symptom this pack knows")
+        if spec.is_reading:
+            answers[symptom_id] = _value(spec.fields["value"], answer, here)
+            continue
+        _mapping(answer, here)
+        if not answer:
+            raise CaseError(here, "has no answers; leave the symptom out if it was not asked")
+        clean: dict[str, Any] = {}
+        for field_name, value in answer.items():
+            field = spec.fields.get(field_name)
+            if field is None:
+                raise CaseError(
+                    f"{here}.{field_name}",
+                    f"is not a field of {symptom_id} (its fields: {', '.join(spec.fields)})",
+                )
+            clean[field_name] = _value(field, value, f"{here}.{field_name}")
+        if clean.get("frequency") == 0:
+            for skipped in ("severity", "interference"):
+                if skipped in clean:
+                    raise CaseError(
+                        f"{here}.{skipped}",
+                        f"was given although frequency is 0 (never): a symptom that never "
+                        f"happened has no {skipped}",
+                    )
+        answers[symptom_id] = clean
+    return answers
+
+
+def _value(field: FieldSpec, value: Any, where: str) -> Any:
+    kind = field.kind
+    if kind == "score":
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 4:
+            raise CaseError(where, f"must be a whole number from 0 to 4, not {_describe(value)}")
+        return value
+    if kind == "yesno":
+        if not isinstance(value, bool):
+            raise CaseError(where, f"must be true or false, not {_describe(value)}")
+        return value
+    if kind in ("integer", "number"):
+        whole = kind == "integer"
+        ok_type = isinstance(value, int) if whole else isinstance(value, int | float)
+        assert field.low is not None
+        assert field.high is not None
+        low, high = _n(field.low), _n(field.high)
+        if isinstance(value, bool) or not ok_type or value != value:  # NaN is not a number here
+            what = "a whole number" if whole else "a number"
+            raise CaseError(where, f"must be {what} from {low} to {high}, not {_describe(value)}")
+        if not field.low <= value <= field.high:
+            unit = f" {field.unit}" if field.unit else ""
+            raise CaseError(where, f"must be from {low} to {high}{unit}, not {_n(value)}")
+        return value
+    if kind == "choice":
+        if value not in field.choices:
+            raise CaseError(
+                where, f"must be one of {', '.join(field.choices)}, not {_describe(value)}"
+            )
+        return value
+    # text
+    if not isinstance(value, str):
+        raise CaseError(where, f"must be text, not {_describe(value)}")
+    if field.max_length is not None and len(value) > field.max_length:
+        raise CaseError(
+            where, f"is too long: at most {field.max_length} characters, not {len(value)}"
+        )
+    return value
+
+
+def _n(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
+    if isinstance(value, int | float):
+        return _n(value)
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "an object"
+    return type(value).__name__
