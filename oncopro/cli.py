@@ -6,7 +6,12 @@ from __future__ import annotations
 import os
 import sys
 
+# Pure clinical commands: no Django, no database.
+CLINICAL_COMMANDS = {"triage", "check-pack"}
+
 OWN_COMMANDS = {
+    "triage": "triage check-ins given as JSON (one, or --jsonl for many)",
+    "check-pack": "validate a content pack (symptoms, rules, advice, strings)",
     "demo": "set up the demo clinic on SQLite and serve it with a task worker",
     "serve": "serve OncoPRO with gunicorn (production)",
     "worker": "run background tasks: reminders, notifications, escalation",
@@ -36,6 +41,11 @@ def main(argv: list[str] | None = None) -> None:
     if len(argv) < 2 or argv[1] in {"-h", "--help"}:
         print(_help())
         return
+    if argv[1] in CLINICAL_COMMANDS:
+        from oncopro.clinical.cli import check_pack_main, triage_main
+
+        run = triage_main if argv[1] == "triage" else check_pack_main
+        sys.exit(run(argv[2:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oncopro.settings")
     from django.core.management import execute_from_command_line
 

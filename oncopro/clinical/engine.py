@@ -15,6 +15,7 @@ The steps follow REFERENCE.md sections 4-7:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -75,6 +76,18 @@ def grades_of(pack: Pack, answers: Mapping[str, Any]) -> dict[str, int]:
     return grades
 
 
+def newest_first(history: Sequence[Report]) -> list[Report]:
+    """Newest first. Check-ins with the very same time are ordered by their
+    content, so that the answer never depends on the order they came in."""
+    ordered = sorted(history, key=lambda report: report.at, reverse=True)
+    if len({report.at for report in ordered}) < len(ordered):
+        ordered.sort(
+            key=lambda report: (report.at, json.dumps(report.answers, sort_keys=True)),
+            reverse=True,
+        )
+    return ordered
+
+
 def triage_case(pack: Pack, case: TriageCase) -> TriageResult:
     return triage(pack, case.patient, case.history, case.checkin)
 
@@ -86,7 +99,7 @@ def triage(
     lookback = dt.timedelta(days=pack.lookback_days)
     records = [
         Record(at=report.at, answers=report.answers, grades=grades_of(pack, report.answers))
-        for report in sorted(history, key=lambda report: report.at, reverse=True)
+        for report in newest_first(history)
     ]
     grades = grades_of(pack, checkin.answers)
     view = View(checkin.at, checkin.answers, grades, records, therapy, lookback)

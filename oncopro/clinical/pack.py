@@ -338,13 +338,14 @@ class Pack:
 # --- loading ---------------------------------------------------------------------
 
 
-def _read_yaml(path: Path) -> Any:
+def _read_yaml(path: Path, name: str | None = None) -> Any:
+    name = name or path.name
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise PackError(path.name, "(file)", "the file is missing") from None
+        raise PackError(name, "(file)", "the file is missing") from None
     except yaml.YAMLError as error:
-        raise PackError(path.name, "(file)", f"is not valid YAML: {error}") from None
+        raise PackError(name, "(file)", f"is not valid YAML: {error}") from None
 
 
 def _parse[T: BaseModel](model: type[T], data: Any, filename: str) -> T:
@@ -735,7 +736,7 @@ def _check_translations(folder: Path, languages: list[str], english: Mapping[str
         if language == "en":
             continue
         filename = f"strings/{language}.yaml"
-        data = _read_yaml(folder / filename)
+        data = _read_yaml(folder / filename, filename)
         if not isinstance(data, Mapping):
             raise PackError(filename, "(top)", "must map string keys to translations")
         for key in english:

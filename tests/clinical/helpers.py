@@ -1,0 +1,66 @@
+"""Building triage cases in a line, for the clinical tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oncopro.clinical import load_pack, triage_json
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared"
+NOW = dt.datetime(2026, 11, 17, 9, 0, tzinfo=dt.UTC)
+
+
+def shared_file(relative: str) -> str:
+    path = SHARED / relative
+    if not path.exists():
+        pytest.fail(f"{path} is missing: the shared/ folder must sit beside the repository")
+    return path.read_text(encoding="utf-8")
+
+
+def case(
+    answers: dict[str, Any],
+    *,
+    therapies: tuple[str, ...] = (),
+    phase: str = "active_treatment",
+    sites: tuple[str, ...] = (),
+    history: tuple[tuple[float, dict[str, Any]], ...] = (),
+) -> dict[str, Any]:
+    """history: (days before now, answers) pairs."""
+    return {
+        "patient": {
+            "care_phase": phase,
+            "therapies": list(therapies),
+            "known_metastatic_sites": list(sites),
+        },
+        "history": [
+            {"at": (NOW - dt.timedelta(days=days)).isoformat(), "answers": earlier}
+            for days, earlier in history
+        ],
+        "checkin": {"at": NOW.isoformat(), "reporter": "patient", "answers": answers},
+    }
+
+
+def run(answers: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    return triage_json(load_pack(), case(answers, **kwargs))
+
+
+def ids(result: dict[str, Any]) -> list[str]:
+    return [finding["id"] for finding in result["findings"]]
+
+
+def ongoing_ids(result: dict[str, Any]) -> list[str]:
+    return [finding["id"] for finding in result["ongoing"]]
+
+
+def reference_ids() -> set[str]:
+    """Every finding id REFERENCE.md defines (sections 5 and 6)."""
+    text = shared_file("clinical/REFERENCE.md")
+    found = set(re.findall(r"^- ((?:E|U|S|M)\d+) ", text, re.M))
+    found |= set(re.findall(r"^\| (P-[a-z]+) \|", text, re.M))
+    return found

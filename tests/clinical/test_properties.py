@@ -1,0 +1,92 @@
+"""Properties that hold for every valid case (hypothesis)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from oncopro.clinical import load_pack, triage_json
+from oncopro.clinical.pack import LEVEL_RANK
+from tests.clinical.helpers import reference_ids
+from tests.clinical.strategies import PACK, cases
+
+REFERENCE_IDS = reference_ids()
+# Ordered answers (contract): 0-4 scores up, yes/no to true. Temperature,
+# `stops` and `new` are not ordered that way.
+UNORDERED = {"stops", "new"}
+
+
+def triage(case: dict[str, Any]) -> dict[str, Any]:
+    return triage_json(load_pack(), case)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cases())
+def test_same_input_same_output(case: dict[str, Any]) -> None:
+    first = triage(case)
+    assert triage(copy.deepcopy(case)) == first
+    shuffled = copy.deepcopy(case)
+    shuffled["history"].reverse()  # history comes in any order
+    assert triage(shuffled) == first
+
+
+def raisable(case: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """Every (symptom, field, higher value) one step up from the check-in."""
+    steps = []
+    for symptom, answer in case["checkin"]["answers"].items():
+        if symptom == PACK.temperature_id:
+            continue
+        for name, value in answer.items():
+            kind = PACK.symptoms[symptom].fields[name].kind
+            if kind == "score" and value < 4:
+                if name == "frequency" and value == 0 and len(answer) > 1:
+                    continue  # frequency 0 with other answers would be a contradiction
+                steps.append((symptom, name, value + 1))
+            elif kind == "yesno" and name not in UNORDERED and value is False:
+                steps.append((symptom, name, True))
+    return steps
+
+
+@settings(max_examples=300, deadline=None)
+@given(cases(), st.data())
+def test_raising_an_answer_never_lowers_the_urgency(
+    case: dict[str, Any], data: st.DataObject
+) -> None:
+    steps = raisable(case)
+    if not steps:
+        return
+    symptom, name, value = data.draw(st.sampled_from(steps))
+    before = triage(case)
+    raised = copy.deepcopy(case)
+    raised["checkin"]["answers"][symptom][name] = value
+    after = triage(raised)
+    assert LEVEL_RANK[after["urgency"]] >= LEVEL_RANK[before["urgency"]], (
+        symptom, name, value, before["findings"], after["findings"], after["ongoing"],
+    )  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(cases(phase="hospice"))
+def test_hospice_has_no_spread_labels_and_no_emergency_services(case: dict[str, Any]) -> None:
+    result = triage(case)
+    assert result["suspected_sites"] == []
+    assert result["contact"] != "emergency_services"
+    assert all(f["site"] is None for f in result["findings"] + result["ongoing"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(cases())
+def test_every_finding_has_a_reference_id_and_a_source(case: dict[str, Any]) -> None:
+    result = triage(case)
+    known = set(case["patient"]["known_metastatic_sites"])
+    for finding in result["findings"] + result["ongoing"]:
+        assert finding["id"] in REFERENCE_IDS
+        assert finding["source"].strip()
+        assert finding["because"].strip()
+        assert finding["site"] not in known
+    assert not set(result["suspected_sites"]) & known
+    assert result["suspected_sites"] == sorted(set(result["suspected_sites"]))
+    assert result["pack"] == "mbc@1.0.0"
