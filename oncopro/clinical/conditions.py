@@ -427,3 +427,54 @@ def _check_range(op: str, limit: Any, low: int, high: int, what: str) -> None:
     for value in values:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise ConditionError(f"{value!r} is outside the {what} scale ({low}-{high})")
+
+
+SYMPTOM_CONDITIONS = (
+    "present",
+    "grade",
+    "severity",
+    "severe",
+    "moderate_or_worse",
+    "new_or_worse",
+    "grade_rise",
+)
+
+
+def required_symptoms(node: Any, temperature_id: str) -> frozenset[str] | None:
+    """Symptoms of which at least one must have been answered for the
+    condition to hold; None when it can hold with none answered. Sound, not
+    exact: the engine skips a rule only when this says it cannot hold."""
+    if not isinstance(node, Mapping):
+        return None
+    if "all" in node:
+        for part in node["all"]:
+            needed = required_symptoms(part, temperature_id)
+            if needed is not None:
+                return needed
+        return None
+    if "any" in node or "of" in node:
+        parts = node.get("any") or node["of"]
+        found: set[str] = set()
+        for part in parts:
+            needed = required_symptoms(part, temperature_id)
+            if needed is None:
+                return None
+            found |= needed
+        return frozenset(found)
+    if "field" in node:
+        if node.get("answered") is False:
+            return None
+        path = str(node["field"])
+        return frozenset({temperature_id if path == temperature_id else path.split(".", 1)[0]})
+    for kind in SYMPTOM_CONDITIONS:
+        if kind in node:
+            return frozenset({str(node[kind])})
+    return None  # not, taking, care_phase, finding
+
+
+def mentions_findings(node: Any) -> bool:
+    if isinstance(node, Mapping):
+        return "finding" in node or any(mentions_findings(v) for v in node.values())
+    if isinstance(node, list):
+        return any(mentions_findings(item) for item in node)
+    return False

@@ -124,7 +124,7 @@ def triage(
 
     urgency = _urgency(findings)
     order = {symptom: position for position, symptom in enumerate(checkin.answers)}
-    rule_order = {rule.key: index for index, rule in enumerate((*pack.rules, *pack.patterns))}
+    rule_order = pack.rule_order
 
     def sort_key(item: Fired) -> tuple[int, int, int]:
         positions = [order.get(symptom, len(order)) for symptom in item.symptoms]
@@ -163,7 +163,10 @@ def fire(pack: Pack, view: View) -> list[Fired]:
     alert-on-change and known sites are applied)."""
     fired: list[Fired] = []
     view.fired = {}
-    for rule in (*pack.rules, *pack.patterns):
+    answered = view.answers.keys()
+    for rule in pack.all_rules:
+        if rule.needs is not None and rule.needs.isdisjoint(answered):
+            continue  # none of what it needs was answered: it cannot hold
         inputs = rule.condition(view)
         if inputs is not None:
             because = _because(pack, rule, view, inputs)
@@ -263,21 +266,30 @@ class _EarlierFindings:
         self, pack: Pack, records: list[Record], therapy: Therapy, lookback: dt.timedelta
     ) -> None:
         self.pack, self.records, self.therapy, self.lookback = pack, records, therapy, lookback
-        self._fired: dict[int, set[str]] = {}
+        self._all_fired: dict[int, set[str]] = {}
 
-    def identities_at(self, index: int) -> set[str]:
-        if index not in self._fired:
-            record = self.records[index]
-            view = View(
-                record.at,
-                record.answers,
-                record.grades,
-                self.records[index + 1 :],
-                self.therapy,
-                self.lookback,
-            )
-            self._fired[index] = {item.rule.identity for item in fire(self.pack, view)}
-        return self._fired[index]
+    def _view(self, index: int) -> View:
+        record = self.records[index]
+        return View(
+            record.at,
+            record.answers,
+            record.grades,
+            self.records[index + 1 :],
+            self.therapy,
+            self.lookback,
+        )
+
+    def fired_at(self, index: int, rule: Rule) -> bool:
+        """Did this rule fire (or stand as ongoing) at that check-in?"""
+        if rule.uses_findings:  # it reads other findings: judge them all in turn
+            if index not in self._all_fired:
+                fired = fire(self.pack, self._view(index))
+                self._all_fired[index] = {item.rule.identity for item in fired}
+            return rule.identity in self._all_fired[index]
+        view = self._view(index)
+        if rule.condition(view) is not None:
+            return True
+        return rule.otherwise_ongoing is not None and rule.otherwise_ongoing(view) is not None
 
     def _latest_asking(self, symptoms: tuple[str, ...]) -> tuple[int, Record] | None:
         """The most recent earlier check-in that asked about any of them."""
@@ -300,7 +312,7 @@ class _EarlierFindings:
         index, record = found
         if at - record.at > self.lookback:
             return False
-        if item.rule.identity not in self.identities_at(index):
+        if not self.fired_at(index, item.rule):
             return False
         return not any(
             _worse(self.pack.symptoms[symptom], answers.get(symptom), record.answers.get(symptom),

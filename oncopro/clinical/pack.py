@@ -23,6 +23,8 @@ from oncopro.clinical.conditions import (
     Condition,
     ConditionError,
     Therapy,
+    mentions_findings,
+    required_symptoms,
 )
 
 BUILTIN_PACK = Path(__file__).resolve().parent.parent / "packs" / "mbc"
@@ -220,7 +222,7 @@ class SymptomSpec:
     choice_labels: Mapping[str, Mapping[str, str]]
     is_reading: bool = False  # the temperature: a plain number, not an object
 
-    @property
+    @functools.cached_property
     def graded(self) -> bool:
         return any(name in self.fields for name in GRADED_FIELD_NAMES)
 
@@ -291,6 +293,10 @@ class Rule:
     site: str | None
     even_if_known: bool
     source: str
+    # It cannot hold unless one of these symptoms was answered (None: it can).
+    needs: frozenset[str] | None = None
+    # It reads what other rules found (`finding:`), so it is judged in turn.
+    uses_findings: bool = False
 
     @property
     def identity(self) -> str:
@@ -329,6 +335,15 @@ class Pack:
     @property
     def label(self) -> str:
         return f"{self.id}@{self.version}"
+
+    @functools.cached_property
+    def all_rules(self) -> tuple[Rule, ...]:
+        """Rules, then spread patterns: the order they are judged in."""
+        return (*self.rules, *self.patterns)
+
+    @functools.cached_property
+    def rule_order(self) -> dict[str, int]:
+        return {rule.key: index for index, rule in enumerate(self.all_rules)}
 
     @property
     def graded_symptoms(self) -> tuple[str, ...]:
@@ -653,8 +668,11 @@ def _build_rules(
 
 
 def _compile_rule(entry: RuleDoc, rule_id: str, symptom: str | None, compiler: Compiler) -> Rule:
+    def expanded(node: Mapping[str, Any]) -> Any:
+        return _substitute(node, symptom) if symptom else node
+
     def compiled(node: Mapping[str, Any]) -> Condition:
-        return compiler.compile(_substitute(node, symptom) if symptom else node)
+        return compiler.compile(expanded(node))
 
     level = entry.level
     alert_on_change = entry.alert_on_change
@@ -676,6 +694,8 @@ def _compile_rule(entry: RuleDoc, rule_id: str, symptom: str | None, compiler: C
         site=entry.site,
         even_if_known=entry.even_if_known,
         source=entry.source,
+        needs=required_symptoms(expanded(entry.when), compiler.temperature_id),
+        uses_findings=mentions_findings(entry.model_dump()),
     )
 
 
