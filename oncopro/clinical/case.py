@@ -12,7 +12,9 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal
+
+import msgspec
 
 from oncopro.clinical.pack import SITES, FieldSpec, Pack
 
@@ -51,20 +53,24 @@ class TriageCase:
 
 
 def parse_case(pack: Pack, data: Any) -> TriageCase:
+    """Validate one case. Types and ranges are checked first by a schema the
+    pack compiles for msgspec (fast, in C); only when that refuses does the
+    field-by-field check below run, to say in plain words what is wrong."""
+    checked = _schema_accepts(pack, data)
     _mapping(data, "case")
     _only_keys(data, {"patient", "history", "checkin"}, "case")
     patient = _patient(data.get("patient", {}))
     checkin_data = data.get("checkin")
     if checkin_data is None:
         raise CaseError("checkin", "is missing")
-    checkin = _report(pack, checkin_data, "checkin", is_checkin=True)
+    checkin = _report(pack, checkin_data, "checkin", checked)
     history_data = data.get("history", [])
     if not isinstance(history_data, list):
         raise CaseError("history", "must be a list of earlier check-ins")
     history = []
     for index, item in enumerate(history_data):
         where = f"history[{index}]"
-        report = _report(pack, item, where, is_checkin=False)
+        report = _report(pack, item, where, checked)
         if report.at > checkin.at:
             raise CaseError(f"{where}.at", "is after the check-in being triaged")
         history.append(report)
@@ -117,14 +123,17 @@ def _patient(data: Any) -> PatientContext:
     )
 
 
-def _report(pack: Pack, data: Any, where: str, *, is_checkin: bool) -> Report:
+def _report(pack: Pack, data: Any, where: str, checked: bool) -> Report:
     _mapping(data, where)
-    allowed = (
-        {"id", "at", "reporter", "answers"} if is_checkin else {"at", "answers", "id", "reporter"}
-    )
-    _only_keys(data, allowed, where)
+    _only_keys(data, {"id", "at", "reporter", "answers"}, where)
     at = _timestamp(data.get("at"), f"{where}.at")
-    answers = _answers(pack, data.get("answers"), f"{where}.answers")
+    if checked:  # types and ranges already checked: only the branching remains
+        answers = data["answers"]
+        for symptom_id, answer in answers.items():
+            if type(answer) is dict and (not answer or answer.get("frequency") == 0):
+                _check_branching(answer, f"{where}.answers.{symptom_id}")
+    else:
+        answers = _answers(pack, data.get("answers"), f"{where}.answers")
     report_id = data.get("id")
     if report_id is not None:
         try:
@@ -171,8 +180,6 @@ def _answers(pack: Pack, data: Any, where: str) -> dict[str, Any]:
             answers[symptom_id] = _value(spec.fields["value"], answer, here)
             continue
         _mapping(answer, here)
-        if not answer:
-            raise CaseError(here, "has no answers; leave the symptom out if it was not asked")
         clean: dict[str, Any] = {}
         for field_name, value in answer.items():
             field = spec.fields.get(field_name)
@@ -182,16 +189,22 @@ def _answers(pack: Pack, data: Any, where: str) -> dict[str, Any]:
                     f"is not a field of {symptom_id} (its fields: {', '.join(spec.fields)})",
                 )
             clean[field_name] = _value(field, value, f"{here}.{field_name}")
-        if clean.get("frequency") == 0:
-            for skipped in ("severity", "interference"):
-                if skipped in clean:
-                    raise CaseError(
-                        f"{here}.{skipped}",
-                        f"was given although frequency is 0 (never): a symptom that never "
-                        f"happened has no {skipped}",
-                    )
+        _check_branching(clean, here)
         answers[symptom_id] = clean
     return answers
+
+
+def _check_branching(answer: Mapping[str, Any], here: str) -> None:
+    if not answer:
+        raise CaseError(here, "has no answers; leave the symptom out if it was not asked")
+    if answer.get("frequency") == 0:
+        for skipped in ("severity", "interference"):
+            if skipped in answer:
+                raise CaseError(
+                    f"{here}.{skipped}",
+                    f"was given although frequency is 0 (never): a symptom that never "
+                    f"happened has no {skipped}",
+                )
 
 
 def _value(field: FieldSpec, value: Any, where: str) -> Any:
@@ -251,3 +264,67 @@ def _describe(value: Any) -> str:
     if isinstance(value, Mapping):
         return "an object"
     return type(value).__name__
+
+
+# --- the fast check: the pack's fields as a msgspec schema -------------------------
+
+_SCHEMAS: dict[int, tuple[Pack, Any]] = {}
+
+
+def _schema_accepts(pack: Pack, data: Any) -> bool:
+    """True when every answer has a known symptom, known fields, and values of
+    the right type and range. False means: look closer, field by field."""
+    cached = _SCHEMAS.get(id(pack))
+    if cached is None or cached[0] is not pack:
+        cached = _SCHEMAS[id(pack)] = (pack, _case_type(pack))
+    try:
+        msgspec.convert(data, cached[1])
+    except msgspec.ValidationError:
+        return False
+    return True
+
+
+def _field_type(field: FieldSpec) -> Any:
+    if field.kind == "score":
+        return Annotated[int, msgspec.Meta(ge=0, le=4)]
+    if field.kind == "yesno":
+        return bool
+    if field.kind == "integer":
+        assert field.low is not None
+        assert field.high is not None
+        return Annotated[int, msgspec.Meta(ge=int(field.low), le=int(field.high))]
+    if field.kind == "number":
+        return Annotated[float, msgspec.Meta(ge=field.low, le=field.high)]
+    if field.kind == "choice":
+        return Literal[field.choices]
+    return Annotated[str, msgspec.Meta(max_length=field.max_length)]
+
+
+def _case_type(pack: Pack) -> Any:
+    unset = msgspec.UNSET
+    answer_fields: list[tuple[str, Any, Any]] = []
+    for symptom_id, spec in pack.symptoms.items():
+        if spec.is_reading:
+            kind = _field_type(spec.fields["value"])
+        else:
+            kind = msgspec.defstruct(
+                f"Answer_{symptom_id}",
+                [
+                    (name, _field_type(f) | msgspec.UnsetType, unset)
+                    for name, f in spec.fields.items()
+                ],
+                forbid_unknown_fields=True,
+            )
+        answer_fields.append((symptom_id, kind | msgspec.UnsetType, unset))
+    answers = msgspec.defstruct("Answers", answer_fields, forbid_unknown_fields=True)
+    report = msgspec.defstruct(
+        "Report",
+        [("at", str), ("answers", answers), ("id", Any, None), ("reporter", Any, None)],
+        forbid_unknown_fields=True,
+    )
+    history = list[report]  # type: ignore[valid-type]
+    return msgspec.defstruct(
+        "Case",
+        [("checkin", report), ("patient", Any, None), ("history", history, [])],
+        forbid_unknown_fields=True,
+    )

@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+from oncopro.clinical.grading import composite_grade
 
 if TYPE_CHECKING:
     from oncopro.clinical.pack import SymptomSpec, TherapyCatalog
@@ -26,13 +28,33 @@ class ConditionError(ValueError):
     """A condition the pack cannot use; the message says why, in plain words."""
 
 
+class LazyGrades:
+    """The grades of an earlier check-in, each worked out the first time a
+    rule asks (most history answers are never looked at)."""
+
+    __slots__ = ("_answers", "_cache")
+
+    def __init__(self, answers: Mapping[str, Any]) -> None:
+        self._answers = answers
+        self._cache: dict[str, int | None] = {}
+
+    def get(self, symptom: str) -> int | None:
+        try:
+            return self._cache[symptom]
+        except KeyError:
+            answer = self._answers.get(symptom)
+            grade = composite_grade(answer) if type(answer) is dict else None
+            self._cache[symptom] = grade
+            return grade
+
+
 @dataclass(frozen=True, slots=True)
 class Record:
     """An earlier check-in: when, what was answered, the grades."""
 
     at: dt.datetime
     answers: Mapping[str, Any]
-    grades: Mapping[str, int]
+    grades: LazyGrades
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,13 +71,17 @@ class Therapy:
         return self.matches.get(name, ())
 
 
+class Grades(Protocol):
+    def get(self, symptom: str, /) -> int | None: ...
+
+
 @dataclass(slots=True)
 class View:
     """One check-in as the rules see it."""
 
     at: dt.datetime
     answers: Mapping[str, Any]
-    grades: Mapping[str, int]
+    grades: Grades
     earlier: list[Record]  # newest first; only those before `at`
     therapy: Therapy
     lookback: dt.timedelta

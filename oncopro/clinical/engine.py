@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from oncopro.clinical.case import PatientContext, Report, TriageCase
-from oncopro.clinical.conditions import Inputs, Record, Therapy, View
+from oncopro.clinical.conditions import Inputs, LazyGrades, Record, Therapy, View
 from oncopro.clinical.grading import composite_grade
 from oncopro.clinical.pack import LEVEL_RANK, Pack, Rule, SymptomSpec
 from oncopro.clinical.result import Finding, TriageResult
@@ -98,7 +98,7 @@ def triage(
     therapy = pack.therapies.resolve(patient.care_phase, list(patient.therapies))
     lookback = dt.timedelta(days=pack.lookback_days)
     records = [
-        Record(at=report.at, answers=report.answers, grades=grades_of(pack, report.answers))
+        Record(at=report.at, answers=report.answers, grades=LazyGrades(report.answers))
         for report in newest_first(history)
     ]
     grades = grades_of(pack, checkin.answers)
@@ -163,10 +163,15 @@ def fire(pack: Pack, view: View) -> list[Fired]:
     alert-on-change and known sites are applied)."""
     fired: list[Fired] = []
     view.fired = {}
-    answered = view.answers.keys()
-    for rule in pack.all_rules:
-        if rule.needs is not None and rule.needs.isdisjoint(answered):
-            continue  # none of what it needs was answered: it cannot hold
+    always, by_symptom = pack.rule_index
+    candidates = set(always)
+    for symptom in view.answers:
+        candidates.update(by_symptom.get(symptom, ()))
+    rules = pack.all_rules
+    # Only rules that could hold (one of the symptoms they need was answered),
+    # in the pack's order, so `finding:` sees the rules above it.
+    for position in sorted(candidates):
+        rule = rules[position]
         inputs = rule.condition(view)
         if inputs is not None:
             because = _because(pack, rule, view, inputs)

@@ -234,6 +234,9 @@ class TherapyCatalog:
     groups: Mapping[str, frozenset[str]]  # group -> class names
     drug_lists: Mapping[str, frozenset[str]]
     unknown_counts_as: frozenset[str]  # class or group names
+    _resolved: dict[tuple[str, tuple[str, ...]], Therapy] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @functools.cached_property
     def known_drugs(self) -> frozenset[str]:
@@ -248,7 +251,17 @@ class TherapyCatalog:
         )
 
     def resolve(self, phase: str, drugs: list[str]) -> Therapy:
-        """What the patient takes, by every name a rule may use."""
+        """What the patient takes, by every name a rule may use (remembered:
+        the same regimens come again and again)."""
+        key = (phase, tuple(drugs))
+        therapy = self._resolved.get(key)
+        if therapy is None:
+            if len(self._resolved) > 4096:
+                self._resolved.clear()
+            therapy = self._resolved[key] = self._resolve(phase, drugs)
+        return therapy
+
+    def _resolve(self, phase: str, drugs: list[str]) -> Therapy:
         unknown = tuple(drug for drug in drugs if drug not in self.known_drugs)
         matches: dict[str, tuple[str, ...]] = {}
         for name, members in (*self.classes.items(), *self.drug_lists.items()):
@@ -340,6 +353,20 @@ class Pack:
     def all_rules(self) -> tuple[Rule, ...]:
         """Rules, then spread patterns: the order they are judged in."""
         return (*self.rules, *self.patterns)
+
+    @functools.cached_property
+    def rule_index(self) -> tuple[frozenset[int], Mapping[str, frozenset[int]]]:
+        """(rules that may hold whatever was answered, symptom -> rules that
+        need it): so a check-in is judged only by rules that could hold."""
+        always: set[int] = set()
+        by_symptom: dict[str, set[int]] = {}
+        for position, rule in enumerate(self.all_rules):
+            if rule.needs is None:
+                always.add(position)
+            else:
+                for symptom in rule.needs:
+                    by_symptom.setdefault(symptom, set()).add(position)
+        return frozenset(always), {s: frozenset(p) for s, p in by_symptom.items()}
 
     @functools.cached_property
     def rule_order(self) -> dict[str, int]:

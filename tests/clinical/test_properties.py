@@ -90,3 +90,54 @@ def test_every_finding_has_a_reference_id_and_a_source(case: dict[str, Any]) -> 
     assert not set(result["suspected_sites"]) & known
     assert result["suspected_sites"] == sorted(set(result["suspected_sites"]))
     assert result["pack"] == "mbc@1.0.0"
+
+
+JUNK = st.one_of(
+    st.none(), st.booleans(), st.integers(-5, 200), st.floats(allow_nan=True),
+    st.text(max_size=5), st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)  # fmt: skip
+
+
+@st.composite
+def mutated_cases(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid case with one value replaced by junk, or one unknown key added."""
+    case = draw(cases())
+    reports = [case["checkin"], *case["history"]]
+    report = draw(st.sampled_from(reports))
+    answers = report["answers"]
+    if answers and draw(st.booleans()):
+        symptom = draw(st.sampled_from(sorted(answers)))
+        if isinstance(answers[symptom], dict) and draw(st.booleans()):
+            name = draw(st.sampled_from([*sorted(answers[symptom]), "colour"]))
+            answers[symptom][name] = draw(JUNK)
+        else:
+            answers[symptom] = draw(JUNK)
+    else:
+        target = draw(st.sampled_from(["answers", "report", "patient", "case"]))
+        where = {"answers": answers, "report": report, "patient": case["patient"], "case": case}
+        where[target][draw(st.sampled_from(["x", "sneezing", "at", "care_phase"]))] = draw(JUNK)
+    return case
+
+
+@settings(max_examples=400, deadline=None)
+@given(mutated_cases())
+def test_the_fast_and_the_plain_validation_always_agree(case: dict[str, Any]) -> None:
+    """msgspec's check (fast) and the field-by-field one (plain words) accept
+    and refuse the same cases, and accepted cases triage the same."""
+    import oncopro.clinical.case as case_module
+
+    def outcome() -> Any:
+        try:
+            return case_module.parse_case(PACK, copy.deepcopy(case))
+        except case_module.CaseError as error:
+            return ("refused", str(error))
+
+    fast = outcome()
+    original = case_module._schema_accepts
+    case_module._schema_accepts = lambda pack, data: False  # force the plain path
+    try:
+        plain = outcome()
+    finally:
+        case_module._schema_accepts = original
+    assert fast == plain
