@@ -138,13 +138,7 @@ def set_care_phase(
     _check_team_fits_phase(patient)
     patient.save(update_fields=["care_phase", "care_team"])
     after = {"care_phase": patient.care_phase, "care_team": patient.care_team_id}
-    record(
-        by,
-        "patient.care_phase",
-        patient_ref=patient.public_id,
-        obj=patient,
-        detail={"before": before, "after": after},
-    )
+    _record_change(by, "patient.care_phase", patient, before, after)
     return patient
 
 
@@ -161,14 +155,20 @@ def set_clinical_context(
     patient.therapies = _clean_therapies(therapies)
     patient.save(update_fields=["known_metastatic_sites", "therapies"])
     after = {"sites": patient.known_metastatic_sites, "therapies": patient.therapies}
+    _record_change(by, "patient.clinical_context", patient, before, after)
+    return patient
+
+
+def _record_change(
+    by: Actor, action: str, patient: Patient, before: dict[str, object], after: dict[str, object]
+) -> None:
     record(
         by,
-        "patient.clinical_context",
+        action,
         patient_ref=patient.public_id,
         obj=patient,
         detail={"before": before, "after": after},
     )
-    return patient
 
 
 def _only_team(clinic: Clinic, kind: str) -> CareTeam:

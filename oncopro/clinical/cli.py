@@ -9,6 +9,8 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
+import msgspec
+
 from oncopro.clinical.case import CaseError, parse_case
 from oncopro.clinical.engine import triage_case
 from oncopro.clinical.pack import Pack, PackError, load_pack
@@ -18,19 +20,18 @@ EXIT_CASE_ERRORS = 2
 EXIT_BAD_PACK = 3
 
 
-def _open_input(name: str) -> IO[str]:
+def _open_input(name: str) -> IO[bytes]:
     if name == "-":
-        return sys.stdin
-    return open(name, encoding="utf-8")
+        return sys.stdin.buffer
+    return open(name, "rb")
 
 
-def triage_one(pack: Pack, text: str) -> tuple[dict[str, Any], bool]:
+def triage_one(pack: Pack, text: str | bytes) -> tuple[dict[str, Any], bool]:
     """One case as JSON text -> (result or {"error": ...}, ok)."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        where = f"line {error.lineno}, column {error.colno}"
-        return {"error": f"not valid JSON: {error.msg} ({where})"}, False
+        data = msgspec.json.decode(text)
+    except msgspec.DecodeError as error:
+        return {"error": f"not valid JSON: {error}"}, False
     try:
         case = parse_case(pack, data)
     except CaseError as error:
@@ -38,7 +39,7 @@ def triage_one(pack: Pack, text: str) -> tuple[dict[str, Any], bool]:
     return triage_case(pack, case).to_json(), True
 
 
-def triage_lines(pack: Pack, lines: Iterable[str]) -> Iterator[tuple[dict[str, Any], bool]]:
+def triage_lines(pack: Pack, lines: Iterable[str | bytes]) -> Iterator[tuple[dict[str, Any], bool]]:
     """One case per line, one result per line, in the same order. Blank lines
     are not cases and give no result."""
     for line in lines:
@@ -66,18 +67,18 @@ def triage_main(argv: list[str]) -> int:
         print(f"oncopro triage: cannot read {args.file}: {error.strerror}", file=sys.stderr)
         return EXIT_CASE_ERRORS
     all_ok = True
-    out = sys.stdout
+    out = sys.stdout.buffer
     with source:
         if args.jsonl:
-            dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+            encode = msgspec.json.Encoder().encode
             for result, ok in triage_lines(pack, source):
                 all_ok &= ok
-                out.write(dumps(result))
-                out.write("\n")
+                out.write(encode(result))
+                out.write(b"\n")
         else:
             result, all_ok = triage_one(pack, source.read())
-            out.write(json.dumps(result, ensure_ascii=False, indent=2))
-            out.write("\n")
+            out.write(json.dumps(result, ensure_ascii=False, indent=2).encode())
+            out.write(b"\n")
     out.flush()
     return EXIT_OK if all_ok else EXIT_CASE_ERRORS
 

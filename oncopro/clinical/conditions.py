@@ -108,6 +108,18 @@ class View:
         return None
 
 
+# Conditions about one symptom's answers (the rest: field, taking, care_phase, finding).
+SYMPTOM_CONDITIONS = (
+    "present",
+    "grade",
+    "severity",
+    "severe",
+    "moderate_or_worse",
+    "new_or_worse",
+    "grade_rise",
+)
+
+
 COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "at_least": lambda value, limit: value >= limit,
     "at_most": lambda value, limit: value <= limit,
@@ -139,19 +151,7 @@ class Compiler:
                 if keys != {combinator}:
                     raise ConditionError(f"'{combinator}' stands alone, found {sorted(keys)}")
                 return getattr(self, f"_{combinator}")(node[combinator])
-        for kind in (
-            "field",
-            "present",
-            "grade",
-            "severity",
-            "severe",
-            "moderate_or_worse",
-            "new_or_worse",
-            "grade_rise",
-            "taking",
-            "care_phase",
-            "finding",
-        ):
+        for kind in ("field", *SYMPTOM_CONDITIONS, "taking", "care_phase", "finding"):
             if kind in keys:
                 return getattr(self, f"_{kind}")(node)
         raise ConditionError(f"unknown condition {sorted(keys)}")
@@ -453,17 +453,6 @@ def _check_range(op: str, limit: Any, low: int, high: int, what: str) -> None:
     for value in values:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise ConditionError(f"{value!r} is outside the {what} scale ({low}-{high})")
-
-
-SYMPTOM_CONDITIONS = (
-    "present",
-    "grade",
-    "severity",
-    "severe",
-    "moderate_or_worse",
-    "new_or_worse",
-    "grade_rise",
-)
 
 
 def required_symptoms(node: Any, temperature_id: str) -> frozenset[str] | None:

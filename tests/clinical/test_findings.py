@@ -301,3 +301,25 @@ def test_unknown_drug_is_reported() -> None:
     assert len(result["warnings"]) == 1
     assert "zolbetuximab-x" in result["warnings"][0]
     assert run({}, therapies=("letrozole",))["warnings"] == []
+
+
+def test_the_cli_answers_every_scenario_as_the_library_does() -> None:
+    import json
+    import subprocess
+    import sys
+
+    from oncopro.clinical import triage_json
+    from tests.clinical.helpers import ROOT, case
+
+    cases = [case(scenario.answers, **scenario.kwargs) for scenario in SCENARIOS]
+    done = subprocess.run(
+        [sys.executable, "-m", "oncopro", "triage", "--jsonl"],
+        input="\n".join(json.dumps(c) for c in cases) + "\n",
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    results = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(results) == len(SCENARIOS)
+    for scenario, given, result in zip(SCENARIOS, cases, results, strict=True):
+        assert result == triage_json(load_pack(), given), scenario.name
+        assert scenario.fires <= set(ids(result)), scenario.name
