@@ -13,6 +13,7 @@ from django.core.management import call_command
 from oncopro.accounts.models import Role, User
 from oncopro.care.access import visible_patients
 from oncopro.care.models import CarePhase, Patient
+from oncopro.checkins.models import CheckIn
 from oncopro.ops.demo_data import DEMO_PASSWORD, demo_logins
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +55,10 @@ def test_demo_builds_a_clinic_across_the_three_phases(db: None, capsys) -> None:
     carol = User.objects.get(email=demo_logins()[1].email)
     assert carol.role == Role.CAREGIVER
     assert [p.full_name for p in visible_patients(carol)] == ["Alice Moreau"]
+    alice = Patient.objects.get(user__email=demo_logins()[0].email)
+    checkins = CheckIn.objects.filter(patient=alice)
+    assert checkins.count() == 4
+    assert checkins.first().urgency == "urgent"  # type: ignore[union-attr]  # fever on chemo
     # A second run keeps what is there.
     call_command("demo", "--no-serve")
     assert "already set up" in capsys.readouterr().out

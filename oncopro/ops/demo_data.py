@@ -7,15 +7,19 @@ Later features add their demo data here (check-ins, alerts...), so that
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from oncopro.accounts.actions import create_user
 from oncopro.accounts.audit import Actor
 from oncopro.accounts.models import Role, User
 from oncopro.care import actions
-from oncopro.care.models import CarePhase, CareTeam, Clinic
+from oncopro.care.models import CarePhase, CareTeam, Clinic, Patient
+from oncopro.checkins.actions import submit_checkin
 
 DEMO_CLINIC = "Riverside Cancer Centre (demo)"
 DEMO_PASSWORD = "demo-only-not-secret"  # noqa: S105 - printed for the demo on purpose
@@ -191,11 +195,54 @@ def build_demo_clinic() -> None:
         ("Ruth Kowalska", "Irene Kowalska", "sister"),
         ("Ben Park", "June Park", "son"),
     ]
+    carers = {}
     for name, patient_name, relationship in caregivers:
         carer = create_user(
             email_for(name), DEMO_PASSWORD, full_name=name, role=Role.CAREGIVER, by=by
         )
         actions.grant_caregiver(patients[patient_name], carer, relationship=relationship, by=by)
+        carers[patient_name] = carer
+    _demo_checkins(patients, carers, by)
+
+
+# Weeks ago -> answers. Alice's pain creeps up and then she has a fever on
+# capecitabine; Dana has diarrhoea on abemaciclib; Irene, in hospice, is
+# breathless (her daughter Ruth reports for her).
+DEMO_CHECKINS: dict[str, list[tuple[int, dict[str, Any]]]] = {
+    "Alice Moreau": [
+        (3, {"pain": {"severity": 1, "location": "lower back"}, "fatigue": {"severity": 1}}),
+        (2, {"pain": {"severity": 1, "location": "lower back"}, "fatigue": {"severity": 2}}),
+        (1, {"pain": {"severity": 2, "location": "lower back"}, "fatigue": {"severity": 2},
+             "constipation": {"severity": 1, "days_since_bowel_movement": 2}}),
+        (0, {"pain": {"severity": 3, "interference": 3, "location": "lower back"},
+             "constipation": {"severity": 2, "days_since_bowel_movement": 4},
+             "temperature_c": 37.6}),
+    ],
+    "Dana Whitfield": [
+        (1, {"diarrhea": {"frequency": 1}, "fatigue": {"severity": 1}}),
+        (0, {"diarrhea": {"frequency": 3, "stools_above_usual_24h": 4}}),
+    ],
+    "Irene Kowalska": [
+        (1, {"shortness_of_breath": {"severity": 2}, "pain": {"severity": 2}}),
+        (0, {"shortness_of_breath": {"severity": 2}, "pain": {"severity": 2}}),
+    ],
+}  # fmt: skip
+
+
+def _demo_checkins(patients: dict[str, Patient], carers: dict[str, User], by: Actor) -> None:
+    now = timezone.now().replace(second=0, microsecond=0)
+    for name, weeks in DEMO_CHECKINS.items():
+        patient = patients[name]
+        author = carers.get(name) if patient.care_phase == CarePhase.HOSPICE else None
+        for weeks_ago, answers in weeks:
+            submit_checkin(
+                patient,
+                author=author or patient.user,
+                client_id=uuid.uuid4(),
+                answers=answers,
+                at=now - dt.timedelta(weeks=weeks_ago, hours=2),
+                by=by,
+            )
 
 
 def demo_logins() -> list[DemoLogin]:

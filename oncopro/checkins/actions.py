@@ -1,0 +1,124 @@
+"""Submitting a check-in: validated, triaged, stored once, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from oncopro.accounts.audit import Actor, record
+from oncopro.accounts.models import Role, User
+from oncopro.care.access import Relation, relation_to
+from oncopro.care.models import Patient
+from oncopro.checkins.models import CheckIn
+from oncopro.checkins.triage import triage_checkin, validate_answers
+from oncopro.clinical import Report
+
+
+class CheckInConflict(Exception):
+    """The same check-in id was already used for a different report."""
+
+    message = (
+        "This check-in was already sent with different answers. Your first answers are "
+        "kept. To change them, send a new check-in."
+    )
+
+
+@dataclass(frozen=True)
+class Submitted:
+    checkin: CheckIn
+    created: bool  # False: a retry of one already stored, which is returned as it was
+
+
+def content_hash(patient: Patient, kind: str, answers: dict[str, Any]) -> str:
+    canonical = json.dumps(
+        {"patient": str(patient.public_id), "kind": kind, "answers": answers},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def submit_checkin(
+    patient: Patient,
+    *,
+    author: User,
+    client_id: uuid.UUID,
+    answers: dict[str, Any],
+    kind: str = CheckIn.Kind.WEEKLY,
+    at: dt.datetime | None = None,
+    replaces: CheckIn | None = None,
+    by: Actor,
+) -> Submitted:
+    """Store one check-in and its triage. The same id with the same answers
+    returns the first result; with other answers it raises CheckInConflict.
+    Bad answers raise CaseError (nothing is stored)."""
+    if relation_to(author, patient) not in (Relation.SELF, Relation.CAREGIVER):
+        raise PermissionError("Only the patient or a caregiver she chose can report for her.")
+    digest = content_hash(patient, kind, answers)
+    existing = CheckIn.objects.filter(client_id=client_id).first()
+    if existing is not None:
+        return _same_or_conflict(existing, patient, digest)
+    when = at or timezone.now()
+    report = validate_answers(answers, when)
+    try:
+        with transaction.atomic():
+            checkin = _store(patient, author, client_id, kind, report, digest, replaces, by)
+    except IntegrityError:
+        # Another request stored the same id first: a retry racing itself.
+        existing = CheckIn.objects.get(client_id=client_id)
+        return _same_or_conflict(existing, patient, digest)
+    return Submitted(checkin, created=True)
+
+
+def _same_or_conflict(existing: CheckIn, patient: Patient, digest: str) -> Submitted:
+    if existing.patient_id != patient.pk or existing.content_hash != digest:
+        raise CheckInConflict
+    return Submitted(existing, created=False)
+
+
+def _store(
+    patient: Patient,
+    author: User,
+    client_id: uuid.UUID,
+    kind: str,
+    report: Report,
+    digest: str,
+    replaces: CheckIn | None,
+    by: Actor,
+) -> CheckIn:
+    result = triage_checkin(patient, report)
+    reporter = (
+        CheckIn.Reporter.CAREGIVER if author.role == Role.CAREGIVER else CheckIn.Reporter.PATIENT
+    )
+    payload = result.to_json()
+    payload["checkin_id"] = str(client_id)
+    checkin = CheckIn.objects.create(
+        client_id=client_id,
+        patient=patient,
+        author=author,
+        reporter=reporter,
+        kind=kind,
+        at=report.at,
+        answers=dict(report.answers),
+        content_hash=digest,
+        replaces=replaces,
+        urgency=result.urgency,
+        contact=result.contact,
+        pack=result.pack,
+        result=payload,
+    )
+    record(
+        by,
+        "checkin.submit",
+        patient_ref=patient.public_id,
+        obj=checkin,
+        detail={"urgency": result.urgency, "reporter": reporter, "kind": kind},
+    )
+    return checkin
