@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from oncopro.care import views as care_views
 from oncopro.care.access import Rule, access
+from oncopro.checkins.api import api
 
 
 @access(Rule.PUBLIC)
@@ -19,4 +20,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("oncopro.accounts.urls")),
     path("", include("oncopro.care.urls")),
+    path("api/v1/", api.urls),
 ]

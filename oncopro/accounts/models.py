@@ -99,3 +99,18 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"audit {self.pk} {self.action}"
+
+
+class ApiToken(models.Model):
+    """A personal token for the JSON API. Only a hash is kept: the token is
+    shown once, when it is made."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"api token {self.pk}"

@@ -43,6 +43,7 @@ class Rule(StrEnum):
     STAFF = "staff"  # care-team members and clinic admins, after two-factor
     PATIENT = "patient"  # one patient's data: she, her caregivers, her team
     PATIENT_SELF = "patient_self"  # only the patient herself (e.g. who her caregivers are)
+    REPORTER = "reporter"  # the patient or a caregiver she chose: may report for her
 
 
 class Relation(StrEnum):
@@ -113,16 +114,9 @@ def access(
                 if not user.is_staff_member:
                     raise PermissionDenied
                 return view(request, *args, **kwargs)
-            patient, relation = _patient_from_url(request, kwargs.pop("patient_id"))
-            if rule is Rule.PATIENT_SELF and relation is not Relation.SELF:
-                raise Http404
-            if relation is Relation.CARE_TEAM and request.method in ("GET", "HEAD"):
-                record(
-                    Actor.from_request(request),
-                    "patient.read",
-                    patient_ref=patient.public_id,
-                    detail={"view": view.__name__},
-                )
+            patient = patient_for_request(
+                request, kwargs.pop("patient_id"), rule=rule, what=view.__name__
+            )
             return view(request, patient, *args, **kwargs)
 
         guarded.access_rule = rule  # type: ignore[attr-defined]
@@ -131,7 +125,29 @@ def access(
     return decorate
 
 
-def _patient_from_url(request: HttpRequest, patient_id: uuid.UUID) -> tuple[Patient, Relation]:
+def patient_for_request(
+    request: HttpRequest, patient_id: uuid.UUID, *, rule: Rule, what: str
+) -> Patient:
+    """The patient a request names, if this person may use her data under
+    `rule`; Http404 otherwise (the same answer as for an id that does not
+    exist). Staff reads are audited. Views get this through @access; API
+    operations call it themselves."""
+    patient, relation = _patient_and_relation(request, patient_id)
+    if rule is Rule.PATIENT_SELF and relation is not Relation.SELF:
+        raise Http404
+    if rule is Rule.REPORTER and relation not in (Relation.SELF, Relation.CAREGIVER):
+        raise Http404
+    if relation is Relation.CARE_TEAM and request.method in ("GET", "HEAD"):
+        record(
+            Actor.from_request(request),
+            "patient.read",
+            patient_ref=patient.public_id,
+            detail={"view": what},
+        )
+    return patient
+
+
+def _patient_and_relation(request: HttpRequest, patient_id: uuid.UUID) -> tuple[Patient, Relation]:
     user = cast(User, request.user)
     patient = (
         visible_patients(user)

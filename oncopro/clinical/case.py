@@ -24,7 +24,7 @@ REPORTERS = ("patient", "caregiver")
 
 class CaseError(ValueError):
     def __init__(self, where: str, problem: str) -> None:
-        self.where = where
+        self.where, self.problem = where, problem
         super().__init__(f"{where}: {problem}")
 
 

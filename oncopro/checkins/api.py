@@ -1,0 +1,151 @@
+"""The JSON API (django-ninja): submit a check-in in the contract's shape, list
+a patient's check-ins and their results. OpenAPI at /api/v1/openapi.json,
+browsable docs at /api/v1/docs.
+
+Every operation that touches patient data goes through the same access gate
+as the pages (`care.access.patient_for_request`) and declares its rule with
+`@rule(...)`; tests check that every operation has one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar, cast
+
+from django.http import HttpRequest
+from ninja import Field, NinjaAPI, Schema, Status
+from ninja.security import HttpBearer, SessionAuth
+
+from oncopro.accounts.actions import user_for_token
+from oncopro.accounts.audit import Actor
+from oncopro.accounts.models import User
+from oncopro.care.access import Rule, patient_for_request, two_factor_pending
+from oncopro.checkins.actions import CheckInConflict, submit_checkin
+from oncopro.checkins.models import CheckIn
+from oncopro.clinical import CaseError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class SignedInSession(SessionAuth):
+    """The browser's session, CSRF-checked; staff must have finished two-factor."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        if not request.user.is_authenticated or two_factor_pending(request):
+            return None
+        return request.user
+
+
+class PersonalToken(HttpBearer):
+    """`Authorization: Bearer opro_...`, a token made for this person."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = user_for_token(token)
+        if user is None:
+            return None
+        if user.needs_two_factor:
+            return None  # staff use the FHIR endpoints, with their own tokens
+        request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="OncoPRO",
+    version="1",
+    description="Check-ins and their triage. Contract: shared/spec/triage-json.md.",
+    urls_namespace="api",
+    auth=[PersonalToken(), SignedInSession()],
+    # The schema is the documentation; Swagger UI would need scripts our
+    # Content-Security-Policy does not allow.
+    docs_url=None,
+)
+
+
+def rule(access_rule: Rule) -> Callable[[F], F]:
+    """Declare who may use an operation (checked by the tests)."""
+
+    def mark(view: F) -> F:
+        view.access_rule = access_rule  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+class CheckInIn(Schema):
+    id: uuid.UUID = Field(description="Made by the client; sending it again is safe.")
+    at: dt.datetime | None = Field(None, description="When it was reported (default: now).")
+    reporter: Literal["patient", "caregiver"] | None = Field(
+        None, description="Ignored: the signed-in person decides it."
+    )
+    kind: Literal["weekly", "anytime"] = "weekly"
+    answers: dict[str, Any] = Field(description="Only what was asked (see the contract).")
+
+
+class Problem(Schema):
+    error: str
+
+
+class CheckInOut(Schema):
+    id: uuid.UUID
+    at: dt.datetime
+    kind: str
+    reporter: str
+    urgency: str
+    result: dict[str, Any] = Field(description="The triage result, as the contract gives it.")
+
+
+def _out(checkin: CheckIn) -> CheckInOut:
+    return CheckInOut(
+        id=checkin.client_id,
+        at=checkin.at,
+        kind=checkin.kind,
+        reporter=checkin.reporter,
+        urgency=checkin.urgency,
+        result=checkin.result,
+    )
+
+
+@api.post(
+    "/patients/{patient_id}/checkins",
+    response={200: CheckInOut, 201: CheckInOut, 409: Problem, 422: Problem},
+    summary="Submit a check-in",
+)
+@rule(Rule.REPORTER)
+def submit(
+    request: HttpRequest, patient_id: uuid.UUID, payload: CheckInIn
+) -> Status[CheckInOut | Problem]:
+    """201 with its triage; 200 with the first result if this id was already
+    sent with the same answers; 409 if it was sent with other answers; 422,
+    naming the field, if an answer is wrong."""
+    patient = patient_for_request(request, patient_id, rule=Rule.REPORTER, what="api.submit")
+    user = cast(User, request.user)
+    try:
+        done = submit_checkin(
+            patient,
+            author=user,
+            client_id=payload.id,
+            answers=payload.answers,
+            kind=payload.kind,
+            at=payload.at,
+            by=Actor.from_request(request),
+        )
+    except CaseError as error:
+        where = error.where.replace("checkin.", "", 1)
+        return Status(422, Problem(error=f"{where}: {error.problem}"))
+    except CheckInConflict as error:
+        return Status(409, Problem(error=error.message))
+    return Status(201 if done.created else 200, _out(done.checkin))
+
+
+@api.get(
+    "/patients/{patient_id}/checkins",
+    response=list[CheckInOut],
+    summary="List her check-ins, newest first",
+)
+@rule(Rule.PATIENT)
+def list_checkins(request: HttpRequest, patient_id: uuid.UUID, limit: int = 50) -> list[CheckInOut]:
+    patient = patient_for_request(request, patient_id, rule=Rule.PATIENT, what="api.list_checkins")
+    limit = max(1, min(limit, 500))
+    return [_out(checkin) for checkin in CheckIn.objects.filter(patient=patient)[:limit]]

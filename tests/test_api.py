@@ -1,0 +1,170 @@
+"""The JSON API: the contract's check-in in, the triage out, behind the same gate."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from oncopro.accounts.actions import create_api_token, revoke_api_token
+from oncopro.accounts.audit import Actor
+from oncopro.accounts.models import ApiToken, AuditEvent, User
+from oncopro.checkins.models import CheckIn
+from tests.helpers import sign_in
+from tests.personas import World
+
+FEVER = {"temperature_c": 37.6, "pain": {"severity": 3, "interference": 3}}
+
+
+def token_client(user: User) -> Client:
+    token, _ = create_api_token(user, "test phone", by=Actor.system("test"))
+    return Client(headers={"Authorization": f"Bearer {token}"})
+
+
+def url(world: World) -> str:
+    return f"/api/v1/patients/{world.alice.public_id}/checkins"
+
+
+def post(client: Client, path: str, body: dict[str, Any]):
+    return client.post(path, json.dumps(body), content_type="application/json")
+
+
+def checkin(answers: dict[str, Any], client_id: uuid.UUID | None = None) -> dict[str, Any]:
+    return {"id": str(client_id or uuid.uuid4()), "reporter": "patient", "answers": answers}
+
+
+def test_a_contract_check_in_gets_the_same_urgency_as_the_cli(world: World) -> None:
+    body = checkin(FEVER)
+    response = post(token_client(world.alice.user), url(world), body)
+    assert response.status_code == 201, response.content
+    result = response.json()
+    stored = CheckIn.objects.get(client_id=body["id"])
+    case = {
+        "patient": {
+            "care_phase": world.alice.care_phase,
+            "therapies": world.alice.therapies,
+            "known_metastatic_sites": world.alice.known_metastatic_sites,
+        },
+        "checkin": {"id": body["id"], "at": stored.at.isoformat(), "answers": FEVER},
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "oncopro", "triage", "-"],
+        input=json.dumps(case), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    cli = json.loads(done.stdout)
+    assert result["urgency"] == cli["urgency"] == "urgent"
+    assert result["result"] == cli
+
+
+def test_sending_again_is_safe_and_different_answers_are_refused(world: World) -> None:
+    client = token_client(world.alice.user)
+    body = checkin(FEVER)
+    first = post(client, url(world), body)
+    again = post(client, url(world), body)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    other = post(client, url(world), {**body, "answers": {"fatigue": {"severity": 1}}})
+    assert other.status_code == 409
+    assert "already sent with different answers" in other.json()["error"]
+    assert CheckIn.objects.filter(client_id=body["id"]).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ({"pain": {"severity": 9}}, "answers.pain.severity: must be a whole number from 0 to 4"),
+        ({"yellow": {"present": True}}, "answers.yellow: is not a symptom this pack knows"),
+        ({"temperature_c": 3}, "answers.temperature_c: must be from 30 to 45"),
+    ],
+)
+def test_bad_answers_get_422_naming_the_field(
+    world: World, answers: dict[str, Any], message: str
+) -> None:
+    response = post(token_client(world.alice.user), url(world), checkin(answers))
+    assert response.status_code == 422
+    assert response.json()["error"].startswith(message)
+    assert not CheckIn.objects.exists()
+
+
+def test_a_caregiver_reports_with_her_own_token(world: World) -> None:
+    response = post(token_client(world.carol), url(world), checkin({"fatigue": {"severity": 2}}))
+    assert response.status_code == 201
+    assert response.json()["reporter"] == "caregiver"
+
+
+def test_alice_lists_her_check_ins_and_her_nurse_reads_them_audited(world: World) -> None:
+    post(token_client(world.alice.user), url(world), checkin(FEVER))
+    mine = token_client(world.alice.user).get(url(world))
+    assert mine.status_code == 200
+    assert [c["urgency"] for c in mine.json()] == ["urgent"]
+    nadia = sign_in(Client(), world.nadia).get(url(world))
+    assert nadia.status_code == 200
+    event = AuditEvent.objects.filter(action="patient.read").latest("id")
+    assert (event.actor, event.detail["view"]) == (world.nadia, "api.list_checkins")
+
+
+def test_the_nurse_reads_but_does_not_report(world: World) -> None:
+    response = post(sign_in(Client(), world.nadia), url(world), checkin(FEVER))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("outsider", ["oscar", "eve", "bob", "adam"])
+def test_outsiders_get_nothing_from_the_api(world: World, outsider: str) -> None:
+    post(token_client(world.alice.user), url(world), checkin(FEVER))
+    person = world.outsiders[outsider]
+    clients = [sign_in(Client(), person)]
+    if not person.needs_two_factor:
+        clients.append(token_client(person))
+    for client in clients:
+        for response in (client.get(url(world)), post(client, url(world), checkin(FEVER))):
+            assert response.status_code == 404, (outsider, response.content)
+            body = response.content.decode()
+            assert "37.6" not in body
+            assert "urgent" not in body
+            assert "Alice" not in body
+    assert CheckIn.objects.count() == 1
+
+
+def test_no_or_revoked_credentials_get_401(world: World) -> None:
+    assert Client().get(url(world)).status_code == 401
+    token, record = create_api_token(world.alice.user, "old phone", by=Actor.system("t"))
+    client = Client(headers={"Authorization": f"Bearer {token}"})
+    assert client.get(url(world)).status_code == 200
+    revoke_api_token(record, by=Actor.system("t"))
+    assert client.get(url(world)).status_code == 401
+    assert ApiToken.objects.get(pk=record.pk).last_used_at is not None
+    stolen = Client(headers={"Authorization": "Bearer opro_guessed"})
+    assert stolen.get(url(world)).status_code == 401
+
+
+def test_staff_before_two_factor_get_401(world: World) -> None:
+    client = Client()
+    client.force_login(world.nadia)
+    assert client.get(url(world)).status_code == 401
+
+
+def test_session_posts_need_the_csrf_token(world: World) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.alice.user)
+    response = post(client, url(world), checkin(FEVER))
+    assert response.status_code == 403
+    client.get(f"/patients/{world.alice.public_id}/")  # sets the CSRF cookie
+    response = client.post(
+        url(world),
+        json.dumps(checkin(FEVER)),
+        content_type="application/json",
+        headers={"X-CSRFToken": client.cookies["csrftoken"].value},
+    )
+    assert response.status_code == 201
+
+
+def test_the_openapi_schema_is_served(db: None) -> None:
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert "/api/v1/patients/{patient_id}/checkins" in paths
