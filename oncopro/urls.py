@@ -20,5 +20,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("oncopro.accounts.urls")),
     path("", include("oncopro.care.urls")),
+    path("", include("oncopro.checkins.urls")),
     path("api/v1/", api.urls),
 ]

@@ -13,6 +13,7 @@ from oncopro.accounts.audit import Actor
 from oncopro.accounts.models import AuditEvent
 from oncopro.care import actions
 from oncopro.care.access import Rule, visible_patients
+from oncopro.checkins.actions import submit_checkin
 from tests.helpers import sign_in
 from tests.personas import World
 
@@ -30,12 +31,15 @@ def is_api_operation(route: str) -> bool:
     return route.startswith(API_PREFIX) and route not in ALLOWED_WITHOUT_RULE
 
 
-def walk(patterns: list, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+def walk(
+    patterns: list, prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, URLPattern, str]]:
     for entry in patterns:
         if isinstance(entry, URLResolver):
-            yield from walk(entry.url_patterns, prefix + str(entry.pattern))
+            inner = entry.namespace or namespace
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), inner)
         else:
-            yield prefix + str(entry.pattern), entry
+            yield prefix + str(entry.pattern), entry, namespace
 
 
 def rule_of(pattern: URLPattern) -> Rule | None:
@@ -43,7 +47,7 @@ def rule_of(pattern: URLPattern) -> Rule | None:
 
 
 def all_patterns() -> list[tuple[str, URLPattern]]:
-    return list(walk(get_resolver().url_patterns))
+    return [(route, pattern) for route, pattern, _ in walk(get_resolver().url_patterns)]
 
 
 def test_every_url_declares_an_access_rule() -> None:
@@ -83,23 +87,34 @@ def alice_urls(world: World) -> list[tuple[str, str]]:
     """Every URL of the project that shows or changes something of Alice's,
     filled in with her objects. A new kind of URL argument must be added
     here, or this fails: no Alice URL escapes the matrix."""
-    values = {"patient_id": world.alice.public_id, "link_id": world.carol_link.pk}
+    checkin = submit_checkin(
+        world.alice,
+        author=world.alice.user,
+        client_id=uuid.uuid4(),
+        answers={"temperature_c": 37.8, "pain": {"severity": 2}},
+        by=Actor.system("test"),
+    ).checkin
+    values = {
+        "patient_id": world.alice.public_id,
+        "link_id": world.carol_link.pk,
+        "checkin_id": checkin.client_id,
+    }
     urls = []
-    for route, pattern in all_patterns():
+    for route, pattern, namespace in walk(get_resolver().url_patterns):
         if rule_of(pattern) not in (Rule.PATIENT, Rule.PATIENT_SELF, Rule.REPORTER):
             continue
         names = list(pattern.pattern.converters)
         unknown = [name for name in names if name not in values]
         assert not unknown, f"{route}: add a value for {unknown} to alice_urls()"
         assert pattern.name, f"{route} needs a name"
-        namespace = "care"  # every patient URL lives in an app namespace
+        assert namespace, f"{route} lives in no app namespace"
         url = reverse(f"{namespace}:{pattern.name}", kwargs={n: values[n] for n in names})
         urls.append((route, url))
     assert urls, "no patient URLs found"
     return urls
 
 
-ALICE_SECRETS = ("Alice Example", "alice.example@example.org", "1966", "capecitabine")
+ALICE_SECRETS = ("Alice Example", "alice.example@example.org", "1966", "capecitabine", "37.8")
 
 
 @pytest.mark.parametrize("outsider", ["oscar", "eve", "bob", "adam"])

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from oncopro.checkins import views
+
+app_name = "checkins"
+urlpatterns = [
+    path("patients/<uuid:patient_id>/check-in/", views.weekly_checkin, name="weekly"),
+    path(
+        "patients/<uuid:patient_id>/check-ins/<uuid:checkin_id>/",
+        views.checkin_result,
+        name="result",
+    ),
+]

@@ -1,0 +1,40 @@
+"""Alice's weekly check-in in a real Chromium, phone-sized, checked by axe."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from oncopro.checkins.models import CheckIn
+from tests.browser import ARTIFACTS, assert_accessible
+from tests.personas import make_world
+from tests.test_browser_signin import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_alice_reports_a_fever_and_is_told_to_call_now(page: Page, live_server) -> None:
+    world = make_world()
+    log_in(page, live_server.url, world.alice.user.email)
+    page.get_by_role("link", name="Start your weekly check-in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your weekly check-in")
+    assert_accessible(page)
+
+    pain = page.get_by_role("group", name="In the last 7 days, how bad was your pain at its worst?")
+    pain.get_by_label("Moderate").check()
+    page.get_by_label("What is your temperature now, in degrees Celsius?").fill("38,1")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "checkin-phone.png"), full_page=False)
+    # An impatient double tap sends the form twice: one check-in is stored.
+    page.get_by_role("button", name="Send to my care team").dblclick()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Call your care team's 24-hour line now"
+    )
+    call = page.get_by_role("link", name="Call +44 20 7946 0000")
+    expect(call).to_have_attribute("href", "tel:+442079460000")
+    expect(page.get_by_text("Temperature 38.1 C while on capecitabine")).to_be_visible()
+    assert_accessible(page)
+    page.screenshot(path=str(ARTIFACTS / "checkin-result-phone.png"), full_page=True)
+
+    assert CheckIn.objects.count() == 1

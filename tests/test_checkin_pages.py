@@ -1,0 +1,110 @@
+"""The weekly check-in page and the answer page, through Django's test client."""
+
+from __future__ import annotations
+
+import re
+
+from django.test import Client
+from django.urls import reverse
+
+from oncopro.checkins.models import CheckIn
+from tests.helpers import sign_in
+from tests.personas import World
+
+
+def form_url(world: World) -> str:
+    return reverse("checkins:weekly", kwargs={"patient_id": world.alice.public_id})
+
+
+def client_id_of(page: str) -> str:
+    match = re.search(r'name="client_id" value="([0-9a-f-]+)"', page)
+    assert match
+    return match.group(1)
+
+
+def test_the_weekly_form_asks_the_core_set(world: World) -> None:
+    page = sign_in(Client(), world.alice.user).get(form_url(world)).content.decode()
+    assert "Your weekly check-in" in page
+    assert "In the last 7 days, how bad was your pain at its worst?" in page
+    assert "What is your temperature now, in degrees Celsius?" in page
+    assert page.count("<fieldset") >= 20
+
+
+def test_a_fever_on_chemotherapy_says_call_now_with_the_number(world: World) -> None:
+    client = sign_in(Client(), world.alice.user)
+    page = client.get(form_url(world)).content.decode()
+    data = {"client_id": client_id_of(page), "temperature_c": "37.8", "fatigue.severity": "2"}
+    response = client.post(form_url(world), data)
+    assert response.status_code == 302
+    answer = client.get(response["Location"]).content.decode()
+    assert "Call your care team's 24-hour line now" in answer
+    assert 'href="tel:+442079460000"' in answer
+    assert "Temperature 37.8 C while on capecitabine" in answer
+    checkin = CheckIn.objects.get()
+    assert checkin.answers == {"fatigue": {"severity": 2}, "temperature_c": 37.8}
+
+
+def test_sending_twice_stores_one_check_in(world: World) -> None:
+    client = sign_in(Client(), world.alice.user)
+    data = {"client_id": client_id_of(client.get(form_url(world)).content.decode()),
+            "pain.severity": "1"}  # fmt: skip
+    first = client.post(form_url(world), data)
+    second = client.post(form_url(world), data)
+    assert first["Location"] == second["Location"]
+    assert CheckIn.objects.count() == 1
+
+
+def test_a_wrong_temperature_is_explained_and_every_answer_kept(world: World) -> None:
+    client = sign_in(Client(), world.alice.user)
+    data = {
+        "client_id": client_id_of(client.get(form_url(world)).content.decode()),
+        "temperature_c": "3",
+        "pain.severity": "2",
+        "pain.location": "left hip",
+    }
+    page = client.post(form_url(world), data).content.decode()
+    assert "One answer needs another look: temperature." in page
+    assert "Please check this answer: it must be from 30 to 45 °C, not 3." in page
+    assert 'value="3"' in page
+    assert 'value="left hip"' in page
+    assert re.search(r'name="pain.severity" value="2" checked', page)
+    assert not CheckIn.objects.exists()
+
+
+def test_words_where_a_number_goes_are_explained(world: World) -> None:
+    client = sign_in(Client(), world.alice.user)
+    page = client.post(form_url(world), {"temperature_c": "hot"}).content.decode()
+    assert "Please type a number, for example 37.5." in page
+    assert 'value="hot"' in page
+
+
+def test_never_drops_the_other_answers_for_that_symptom(world: World) -> None:
+    client = sign_in(Client(), world.alice.user)
+    client.post(form_url(world), {"nausea.frequency": "0", "nausea.severity": "3"})
+    assert CheckIn.objects.get().answers == {"nausea": {"frequency": 0}}
+
+
+def test_an_empty_form_asks_for_one_answer(world: World) -> None:
+    page = sign_in(Client(), world.alice.user).post(form_url(world), {}).content.decode()
+    assert "Please answer at least one question" in page
+
+
+def test_carol_sends_one_for_alice(world: World) -> None:
+    client = sign_in(Client(), world.carol)
+    page = client.get(form_url(world)).content.decode()
+    assert "Check-in for Alice Example" in page
+    client.post(form_url(world), {"fatigue.severity": "1"})
+    checkin = CheckIn.objects.get()
+    assert (checkin.author, checkin.reporter) == (world.carol, "caregiver")
+
+
+def test_her_nurse_reads_the_answer_but_cannot_send_one(world: World) -> None:
+    sign_in(Client(), world.alice.user).post(form_url(world), {"fatigue.severity": "1"})
+    checkin = CheckIn.objects.get()
+    nadia = sign_in(Client(), world.nadia)
+    result = reverse(
+        "checkins:result",
+        kwargs={"patient_id": world.alice.public_id, "checkin_id": checkin.client_id},
+    )
+    assert nadia.get(result).status_code == 200
+    assert nadia.get(form_url(world)).status_code == 404
