@@ -9,6 +9,7 @@ type, a value out of range, or a contradiction is refused.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -268,17 +269,12 @@ def _describe(value: Any) -> str:
 
 # --- the fast check: the pack's fields as a msgspec schema -------------------------
 
-_SCHEMAS: dict[int, tuple[Pack, Any]] = {}
-
 
 def _schema_accepts(pack: Pack, data: Any) -> bool:
     """True when every answer has a known symptom, known fields, and values of
     the right type and range. False means: look closer, field by field."""
-    cached = _SCHEMAS.get(id(pack))
-    if cached is None or cached[0] is not pack:
-        cached = _SCHEMAS[id(pack)] = (pack, _case_type(pack))
     try:
-        msgspec.convert(data, cached[1])
+        msgspec.convert(data, _case_type(pack))
     except msgspec.ValidationError:
         return False
     return True
@@ -300,6 +296,7 @@ def _field_type(field: FieldSpec) -> Any:
     return Annotated[str, msgspec.Meta(max_length=field.max_length)]
 
 
+@functools.cache
 def _case_type(pack: Pack) -> Any:
     unset = msgspec.UNSET
     answer_fields: list[tuple[str, Any, Any]] = []

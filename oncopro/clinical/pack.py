@@ -326,7 +326,8 @@ class AdviceCard:
     source: str
 
 
-@dataclass(frozen=True)
+# Compared and hashed by identity: one pack object lives as long as the process.
+@dataclass(frozen=True, eq=False)
 class Pack:
     id: str
     version: str
