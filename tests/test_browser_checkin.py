@@ -38,3 +38,23 @@ def test_alice_reports_a_fever_and_is_told_to_call_now(page: Page, live_server) 
     page.screenshot(path=str(ARTIFACTS / "checkin-result-phone.png"), full_page=True)
 
     assert CheckIn.objects.count() == 1
+
+
+def test_alice_reports_yellow_skin_in_her_own_words(page: Page, live_server) -> None:
+    world = make_world()
+    log_in(page, live_server.url, world.alice.user.email)
+    page.get_by_role("link", name="Something has changed").click()
+    assert_accessible(page)
+    page.get_by_label("Say it in your own words").fill("yellow skin")
+    page.get_by_role("button", name="Find it").click()
+    page.get_by_role("button", name="Yellow skin or eyes").click()
+    assert_accessible(page)
+    question = page.get_by_role(
+        "group", name="Has your skin or the white of your eyes turned yellow?"
+    )
+    question.get_by_label("Yes").check()
+    page.get_by_role("button", name="Send to my care team").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Call your care team's 24-hour line now"
+    )
+    expect(page.get_by_text("New yellowing of the skin or eyes.")).to_be_visible()

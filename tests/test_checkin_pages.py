@@ -108,3 +108,49 @@ def test_her_nurse_reads_the_answer_but_cannot_send_one(world: World) -> None:
     )
     assert nadia.get(result).status_code == 200
     assert nadia.get(form_url(world)).status_code == 404
+
+
+def anytime_url(world: World) -> str:
+    return reverse("checkins:anytime", kwargs={"patient_id": world.alice.public_id})
+
+
+def test_something_changed_in_her_own_words(world: World) -> None:
+    client = sign_in(Client(), world.alice.user)
+    found = client.post(anytime_url(world), {"step": "find", "words": "my eyes went yellow"})
+    page = found.content.decode()
+    assert 'name="symptom" value="jaundice"' in page
+    assert 'value="my eyes went yellow"' in page  # what she typed stays
+    form = client.post(anytime_url(world), {"step": "answer", "symptom": "jaundice"})
+    page = form.content.decode()
+    assert "Has your skin or the white of your eyes turned yellow?" in page
+    assert "What is your temperature now" in page
+    sent = client.post(
+        anytime_url(world),
+        {"step": "send", "symptom": "jaundice", "client_id": client_id_of(page),
+         "jaundice.present": "yes"},
+    )  # fmt: skip
+    assert sent.status_code == 302
+    checkin = CheckIn.objects.get()
+    assert checkin.kind == "anytime"
+    assert checkin.answers == {"jaundice": {"present": True}}
+    assert checkin.urgency == "urgent"  # U11
+
+
+def test_words_that_match_nothing_point_to_the_full_list(world: World) -> None:
+    client = sign_in(Client(), world.alice.user)
+    page = client.post(anytime_url(world), {"step": "find", "words": "zzqx"}).content.decode()
+    assert "We did not find that" in page
+    assert "Pick from the full list" in page
+    assert page.count('name="symptom"') >= 60
+
+
+def test_a_wrong_answer_keeps_her_on_the_same_symptom(world: World) -> None:
+    client = sign_in(Client(), world.alice.user)
+    page = client.post(
+        anytime_url(world),
+        {"step": "send", "symptom": "cough", "cough.days": "lots", "cough.severity": "2"},
+    ).content.decode()
+    assert "Please type a whole number" in page or "Please type a number" in page
+    assert 'value="lots"' in page
+    assert re.search(r'name="cough.severity" value="2" checked', page)
+    assert not CheckIn.objects.exists()

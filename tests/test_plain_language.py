@@ -30,6 +30,9 @@ PATIENT_TEMPLATES = [
     "care/caregivers.html",
     "care/caregiver_home.html",
     "checkins/weekly.html",
+    "checkins/_questions.html",
+    "checkins/anytime_find.html",
+    "checkins/anytime_answer.html",
     "checkins/result.html",
 ]
 SAMPLE = {

@@ -13,43 +13,29 @@ from oncopro.accounts.models import User
 from oncopro.care.access import Rule, access
 from oncopro.care.models import Patient
 from oncopro.checkins.actions import CheckInConflict, submit_checkin
-from oncopro.checkins.forms import AnswerError, SymptomBlock, answers_from, fill, weekly_blocks
+from oncopro.checkins.forms import (
+    AnswerError,
+    SymptomBlock,
+    answers_from,
+    blocks_for,
+    fill,
+    weekly_blocks,
+)
 from oncopro.checkins.models import CheckIn
 from oncopro.clinical import CaseError, load_pack
+from oncopro.clinical.search import find_symptoms
 
 
 @access(Rule.REPORTER)
 def weekly_checkin(request: HttpRequest, patient: Patient) -> HttpResponse:
     pack = load_pack()
     blocks = weekly_blocks(pack)
+    client_id = _client_id(request.POST.get("client_id"))
     problem = ""
-    client_id = _client_id(request.POST.get("client_id")) if request.method == "POST" else None
     if request.method == "POST":
-        fill(blocks, request.POST)
-        try:
-            answers = answers_from(pack, blocks, request.POST)
-            if not answers:
-                problem = "Please answer at least one question, then send it."
-            else:
-                done = submit_checkin(
-                    patient,
-                    author=cast(User, request.user),
-                    client_id=client_id or uuid.uuid4(),
-                    answers=answers,
-                    by=Actor.from_request(request),
-                )
-                return redirect(
-                    "checkins:result",
-                    patient_id=patient.public_id,
-                    checkin_id=done.checkin.client_id,
-                )
-        except AnswerError as error:
-            problem = _mark(blocks, error.name, error.message)
-        except CaseError as error:
-            name = error.where.removeprefix("checkin.answers.")
-            problem = _mark(blocks, name, f"Please check this answer: it {error.problem}.")
-        except CheckInConflict as error:
-            problem = error.message
+        sent, problem = _send(request, patient, blocks, client_id, CheckIn.Kind.WEEKLY)
+        if sent is not None:
+            return sent
     return render(
         request,
         "checkins/weekly.html",
@@ -63,7 +49,84 @@ def weekly_checkin(request: HttpRequest, patient: Patient) -> HttpResponse:
     )
 
 
+@access(Rule.REPORTER)
+def something_changed(request: HttpRequest, patient: Patient) -> HttpResponse:
+    """An anytime report: she says what is wrong in her own words, picks the
+    symptom it means, answers its questions. Every step is a POST, so what
+    she types never appears in a URL."""
+    pack = load_pack()
+    step = request.POST.get("step", "find")
+    typed = request.POST.get("words", "").strip()[:200]
+    symptom_id = request.POST.get("symptom", "")
+    client_id = _client_id(request.POST.get("client_id"))
+    context: dict[str, Any] = {
+        "patient": patient,
+        "words": typed,
+        "for_someone_else": patient.user_id != request.user.pk,
+        "everything": sorted(pack.symptoms.values(), key=lambda spec: spec.label.lower()),
+    }
+    if request.method == "POST" and step in ("answer", "send") and symptom_id in pack.symptoms:
+        ids = [symptom_id]
+        if symptom_id != pack.temperature_id:
+            ids.append(pack.temperature_id)  # a temperature, when she has one
+        blocks = blocks_for(pack, ids)
+        problem = ""
+        if step == "send":
+            sent, problem = _send(request, patient, blocks, client_id, CheckIn.Kind.ANYTIME)
+            if sent is not None:
+                return sent
+        context |= {
+            "blocks": blocks,
+            "symptom": pack.symptoms[symptom_id],
+            "client_id": client_id or uuid.uuid4(),
+            "problem": problem,
+        }
+        return render(request, "checkins/anytime_answer.html", context)
+    if request.method == "POST" and step == "find":
+        context["matches"] = find_symptoms(pack, typed)
+        context["searched"] = True
+    return render(request, "checkins/anytime_find.html", context)
+
+
+def _send(
+    request: HttpRequest,
+    patient: Patient,
+    blocks: list[SymptomBlock],
+    client_id: uuid.UUID | None,
+    kind: str,
+) -> tuple[HttpResponse | None, str]:
+    """Submit the form's answers: (redirect to the answer, "") or (None, what
+    to fix). What she typed stays in the blocks either way."""
+    pack = load_pack()
+    fill(blocks, request.POST)
+    try:
+        answers = answers_from(pack, blocks, request.POST)
+        if not answers:
+            return None, "Please answer at least one question, then send it."
+        done = submit_checkin(
+            patient,
+            author=cast(User, request.user),
+            client_id=client_id or uuid.uuid4(),
+            answers=answers,
+            kind=kind,
+            by=Actor.from_request(request),
+        )
+    except AnswerError as error:
+        return None, _mark(blocks, error.name, error.message)
+    except CaseError as error:
+        name = error.where.removeprefix("checkin.answers.")
+        return None, _mark(blocks, name, f"Please check this answer: it {error.problem}.")
+    except CheckInConflict as error:
+        return None, error.message
+    response = redirect(
+        "checkins:result", patient_id=patient.public_id, checkin_id=done.checkin.client_id
+    )
+    return response, ""
+
+
 def _client_id(value: Any) -> uuid.UUID | None:
+    if not value:
+        return None
     try:
         return uuid.UUID(str(value))
     except ValueError:
