@@ -36,6 +36,9 @@ def test_alice_reports_a_fever_and_is_told_to_call_now(page: Page, live_server) 
     expect(page.get_by_text("Temperature 38.1 C while on capecitabine")).to_be_visible()
     assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / "checkin-result-phone.png"), full_page=True)
+    page.goto(f"{live_server.url}/patients/{world.alice.public_id}/check-ins/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your check-ins")
+    assert_accessible(page)
 
     assert CheckIn.objects.count() == 1
 

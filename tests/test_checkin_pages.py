@@ -154,3 +154,26 @@ def test_a_wrong_answer_keeps_her_on_the_same_symptom(world: World) -> None:
     assert 'value="lots"' in page
     assert re.search(r'name="cough.severity" value="2" checked', page)
     assert not CheckIn.objects.exists()
+
+
+def test_history_shows_grades_by_week_and_each_check_in(world: World) -> None:
+    import datetime as dt
+    import uuid
+
+    from oncopro.accounts.audit import Actor
+    from oncopro.checkins.actions import submit_checkin
+
+    now = dt.datetime(2026, 11, 18, 10, 0, tzinfo=dt.UTC)
+    for weeks_ago, severity in ((2, 1), (1, 2), (0, 3)):
+        submit_checkin(
+            world.alice, author=world.alice.user, client_id=uuid.uuid4(),
+            answers={"pain": {"severity": severity}}, at=now - dt.timedelta(weeks=weeks_ago),
+            by=Actor.system("test"),
+        )  # fmt: skip
+    url = reverse("checkins:history", kwargs={"patient_id": world.alice.public_id})
+    page = sign_in(Client(), world.carol).get(url).content.decode()
+    assert "Alice Example's check-ins" in page
+    row = re.search(r'<th scope="row">Pain</th>(.*?)</tr>', page, re.S)
+    assert row
+    assert re.findall(r">(\d)<", row.group(1)) == ["1", "2", "3"]
+    assert len(re.findall(r'href="/patients/[0-9a-f-]{36}/check-ins/[0-9a-f-]{36}/"', page)) == 3

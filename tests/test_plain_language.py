@@ -33,6 +33,7 @@ PATIENT_TEMPLATES = [
     "checkins/_questions.html",
     "checkins/anytime_find.html",
     "checkins/anytime_answer.html",
+    "checkins/history.html",
     "checkins/result.html",
 ]
 SAMPLE = {

@@ -10,6 +10,7 @@ urlpatterns = [
         views.something_changed,
         name="anytime",
     ),
+    path("patients/<uuid:patient_id>/check-ins/", views.history, name="history"),
     path(
         "patients/<uuid:patient_id>/check-ins/<uuid:checkin_id>/",
         views.checkin_result,

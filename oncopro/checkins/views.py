@@ -21,6 +21,7 @@ from oncopro.checkins.forms import (
     fill,
     weekly_blocks,
 )
+from oncopro.checkins.history import recent_checkins, trends
 from oncopro.checkins.models import CheckIn
 from oncopro.clinical import CaseError, load_pack
 from oncopro.clinical.search import find_symptoms
@@ -149,6 +150,21 @@ NEXT_STEP = {
     "soon": "within_24h",
     "routine": "routine",
 }
+
+
+@access(Rule.PATIENT)
+def history(request: HttpRequest, patient: Patient) -> HttpResponse:
+    checkins = recent_checkins(patient)
+    return render(
+        request,
+        "checkins/history.html",
+        {
+            "patient": patient,
+            "checkins": checkins,
+            "trends": trends(checkins),
+            "is_self": patient.user_id == request.user.pk,
+        },
+    )
 
 
 @access(Rule.PATIENT)

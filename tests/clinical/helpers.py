@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -12,14 +13,19 @@ import pytest
 from oncopro.clinical import load_pack, triage_json
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
+# The project's shared/ folder sits beside the repository (as in CI);
+# ONCOPRO_SHARED points elsewhere.
+SHARED = Path(os.environ.get("ONCOPRO_SHARED", ROOT.parent / "shared"))
 NOW = dt.datetime(2026, 11, 17, 9, 0, tzinfo=dt.UTC)
 
 
 def shared_file(relative: str) -> str:
     path = SHARED / relative
     if not path.exists():
-        pytest.fail(f"{path} is missing: the shared/ folder must sit beside the repository")
+        pytest.fail(
+            f"{path} is missing: the project's shared/ folder must sit beside the "
+            "repository (or set ONCOPRO_SHARED to it)"
+        )
     return path.read_text(encoding="utf-8")
 
 
