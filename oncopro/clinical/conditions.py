@@ -261,21 +261,14 @@ class Compiler:
         compare = COMPARISONS.get(op)
         key = path
 
-        if name is None:  # the temperature reading
-
-            def temperature(view: View) -> Inputs | None:
-                value = view.answers.get(symptom)
-                if op == "answered":
-                    return NO_INPUTS if (value is not None) == limit else None
-                if value is None or not compare(value, limit):  # type: ignore[misc]
-                    return None
-                return {key: value}
-
-            return temperature
+        def value_of(view: View) -> Any:
+            answer = view.answers.get(symptom)
+            if name is None or answer is None:  # the temperature is the answer itself
+                return answer
+            return answer.get(name)
 
         def field_(view: View) -> Inputs | None:
-            answer = view.answers.get(symptom)
-            value = None if answer is None else answer.get(name)
+            value = value_of(view)
             if op == "answered":
                 return NO_INPUTS if (value is not None) == limit else None
             if value is None or not compare(value, limit):  # type: ignore[misc]
