@@ -15,6 +15,7 @@ OWN_COMMANDS = {
     "demo": "set up the demo clinic on SQLite and serve it with a task worker",
     "serve": "serve OncoPRO with gunicorn (production)",
     "worker": "run background tasks: reminders, notifications, escalation",
+    "create-token": "make a personal API token for a patient or caregiver",
     "migrate": "create or update the database tables",
     "check": "check the set-up (add --deploy for production settings)",
 }

@@ -168,3 +168,21 @@ def test_the_openapi_schema_is_served(db: None) -> None:
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert "/api/v1/patients/{patient_id}/checkins" in paths
+
+
+def test_create_token_command_makes_a_working_token(world: World) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("create-token", world.alice.user.email.upper(), "Alice's phone", stdout=out,
+                 stderr=StringIO())  # fmt: skip
+    token = out.getvalue().strip()
+    assert token.startswith("opro_")
+    client = Client(headers={"Authorization": f"Bearer {token}"})
+    assert client.get(url(world)).status_code == 200
+    with pytest.raises(CommandError, match="Staff accounts"):
+        call_command("create-token", world.nadia.email, "x", stdout=StringIO())
+    with pytest.raises(CommandError, match="No active account"):
+        call_command("create-token", "nobody@example.org", "x", stdout=StringIO())
