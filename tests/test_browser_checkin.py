@@ -20,8 +20,11 @@ def test_alice_reports_a_fever_and_is_told_to_call_now(page: Page, live_server) 
     expect(page.get_by_role("heading", level=1)).to_have_text("Your weekly check-in")
     assert_accessible(page)
 
+    page.get_by_role("checkbox", name="Pain").check()
+    page.get_by_role("button", name="Next").click()
     pain = page.get_by_role("group", name="In the last 7 days, how bad was your pain at its worst?")
     pain.get_by_label("Moderate").check()
+    page.get_by_role("button", name="Next").click()
     page.get_by_label("What is your temperature now, in degrees Celsius?").fill("38,1")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "checkin-phone.png"), full_page=False)
@@ -61,3 +64,71 @@ def test_alice_reports_yellow_skin_in_her_own_words(page: Page, live_server) -> 
         "Call your care team's 24-hour line now"
     )
     expect(page.get_by_text("New yellowing of the skin or eyes.")).to_be_visible()
+
+
+def test_one_symptom_per_screen_and_the_draft_survives_reload_and_timeout(
+    page: Page, live_server, settings
+) -> None:
+    import datetime as dt
+
+    world = make_world()
+    log_in(page, live_server.url, world.alice.user.email)
+    page.get_by_role("link", name="Start your weekly check-in").click()
+    expect(page.get_by_text("Step 1 of 2")).to_be_visible()
+    for label in ("Pain", "Tiredness", "Cough"):
+        page.get_by_role("checkbox", name=label).check()
+    assert_accessible(page)
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_text("Step 2 of 5")).to_be_visible()  # a typical report: 5 screens
+    expect(page.get_by_role("heading", level=2, name="Pain")).to_be_focused()
+    how_often = page.get_by_role("group", name="In the last 7 days, how often did you have pain?")
+    how_often.get_by_label("Often").check()
+    page.get_by_role(
+        "group", name="In the last 7 days, how bad was your pain at its worst?"
+    ).get_by_label("Severe", exact=True).check()
+    assert_accessible(page)
+
+    # A reload keeps every answer.
+    page.reload()
+    expect(page.get_by_role("checkbox", name="Pain")).to_be_checked()
+    page.get_by_role("button", name="Next").click()
+    expect(
+        page.get_by_role(
+            "group", name="In the last 7 days, how bad was your pain at its worst?"
+        ).get_by_label("Severe", exact=True)
+    ).to_be_checked()
+
+    # The session ends while she is away; after signing in again, nothing is lost.
+    settings.SESSION_IDLE_TIMEOUT = dt.timedelta(seconds=1)
+    page.wait_for_timeout(1500)
+    page.reload()
+    expect(page.get_by_text("signed out after")).to_be_visible()
+    page.get_by_label("Email").fill(world.alice.user.email)
+    page.get_by_label("Password").fill("correct horse battery staple")
+    settings.SESSION_IDLE_TIMEOUT = dt.timedelta(minutes=30)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("checkbox", name="Pain")).to_be_checked()
+    page.get_by_role("button", name="Next").click()  # pain, answered before
+    page.get_by_role("button", name="Next").click()  # tiredness: left blank
+    page.get_by_role("button", name="Next").click()  # cough: left blank
+    cough = page.get_by_role(
+        "group", name="In the last 7 days, how bad was your cough at its worst?"
+    )
+    expect(cough.get_by_label("None")).not_to_be_checked()
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_text("Step 5 of 5")).to_be_visible()
+    page.get_by_label("What is your temperature now, in degrees Celsius?").fill("35.6")
+    expect(page.get_by_text("That is low. Wait a few minutes and measure again")).to_be_visible()
+    page.get_by_label("What is your temperature now, in degrees Celsius?").fill("38.2")
+    page.get_by_role("button", name="Send to my care team").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Call your care team's 24-hour line now"
+    )
+
+    checkin = CheckIn.objects.get()
+    assert checkin.answers["pain"] == {"frequency": 3, "severity": 3}
+    assert checkin.answers["temperature_c"] == 38.2
+    assert checkin.answers["nausea"] == {"frequency": 0}  # asked, ticked "no"
+    assert "fatigue" not in checkin.answers  # ticked, then skipped: not asked
+    drafts = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('oncopro.draft.'))")
+    assert drafts == []

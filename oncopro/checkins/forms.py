@@ -91,9 +91,15 @@ def blocks_for(pack: Pack, symptom_ids: Iterable[str]) -> list[SymptomBlock]:
     return blocks
 
 
+# Asked alongside a temperature (REFERENCE U1: shivering or feeling unwell
+# matter as much as the reading on white-cell-lowering therapy).
+WITH_TEMPERATURE = ("shivering", "feels_unwell")
+
+
 def weekly_blocks(pack: Pack) -> list[SymptomBlock]:
-    """The weekly core set, then the temperature (asked when she has one)."""
-    return blocks_for(pack, [*pack.weekly_core, pack.temperature_id])
+    """The weekly core set, then the temperature (asked when she has one)
+    with shivering and feeling unwell."""
+    return blocks_for(pack, [*pack.weekly_core, pack.temperature_id, *WITH_TEMPERATURE])
 
 
 def fill(blocks: list[SymptomBlock], data: Mapping[str, Any]) -> None:

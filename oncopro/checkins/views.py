@@ -14,6 +14,7 @@ from oncopro.care.access import Rule, access
 from oncopro.care.models import Patient
 from oncopro.checkins.actions import CheckInConflict, submit_checkin
 from oncopro.checkins.forms import (
+    WITH_TEMPERATURE,
     AnswerError,
     SymptomBlock,
     answers_from,
@@ -43,6 +44,8 @@ def weekly_checkin(request: HttpRequest, patient: Patient) -> HttpResponse:
         {
             "patient": patient,
             "blocks": blocks,
+            "core": pack.weekly_core,
+            "last": (pack.temperature_id, *WITH_TEMPERATURE),
             "client_id": client_id or uuid.uuid4(),
             "problem": problem,
             "for_someone_else": patient.user_id != request.user.pk,

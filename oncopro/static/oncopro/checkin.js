@@ -1,0 +1,211 @@
+/* OncoPRO check-in: one symptom per screen, and a draft kept on this device.
+   Without JavaScript the form still works as one long page. The draft (her
+   answers and the check-in's id) stays in this browser until the check-in is
+   sent or she signs out, so a reload or a sign-in after a timeout loses
+   nothing, and sending it again is recognised as the same check-in. */
+(function () {
+  "use strict";
+
+  var DRAFT_PREFIX = "oncopro.draft.";
+
+  function forgetAllDrafts() {
+    Object.keys(localStorage).forEach(function (key) {
+      if (key.indexOf(DRAFT_PREFIX) === 0) localStorage.removeItem(key);
+    });
+  }
+
+  function saveDraft(form, key) {
+    var data = {};
+    new FormData(form).forEach(function (value, name) {
+      if (name !== "csrfmiddlewaretoken") data[name] = value;
+    });
+    localStorage.setItem(key, JSON.stringify(data));
+  }
+
+  function restoreDraft(form, key) {
+    var raw = localStorage.getItem(key);
+    if (!raw) return;
+    var data;
+    try { data = JSON.parse(raw); } catch (e) { return; }
+    Object.keys(data).forEach(function (name) {
+      setValue(form, name, data[name]);
+    });
+  }
+
+  function firstRadioName(section) {
+    var radio = section.querySelector("input[type=radio]");
+    return radio ? radio.name : null;
+  }
+
+  // Setting a radio group's value to "" checks nothing but unchecks nothing
+  // either: clearing means unchecking each one.
+  function setValue(form, name, value) {
+    var field = form.elements.namedItem(name);
+    if (!field) return;
+    if (value === "" && field.length !== undefined) {
+      Array.prototype.forEach.call(field, function (radio) { radio.checked = false; });
+    } else {
+      field.value = value;
+    }
+  }
+
+  function valueOf(form, name) {
+    var field = name && form.elements.namedItem(name);
+    return field ? field.value : "";
+  }
+
+  // "Never" (or "None") hides the questions that no longer apply.
+  function applyBranching(section) {
+    var skipping = false;
+    section.querySelectorAll("fieldset.question, div.field").forEach(function (question) {
+      question.hidden = skipping;
+      var checked = question.querySelector("input[type=radio]:checked");
+      var name = checked ? checked.name : "";
+      if (checked && checked.value === "0" && (/\.frequency$/.test(name) || /\.severity$/.test(name))) {
+        skipping = true;
+      }
+    });
+  }
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) { node.setAttribute(name, attrs[name]); });
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  function setUpWizard(form) {
+    var key = DRAFT_PREFIX + form.dataset.draftKey;
+    var hasErrors = form.querySelector(".field-error") !== null;
+    // Which symptoms she ticked, kept with the draft (the server ignores it).
+    var ticked = el("input", { type: "hidden", name: "ticked", value: "" });
+    form.appendChild(ticked);
+    if (!hasErrors) restoreDraft(form, key);
+    form.addEventListener("change", function () { saveDraft(form, key); });
+    form.addEventListener("input", function () { saveDraft(form, key); });
+    saveDraft(form, key);
+    if (hasErrors) return;  // show the whole form, with the answer to fix
+
+    var sections = {};
+    form.querySelectorAll("section[data-symptom]").forEach(function (section) {
+      sections[section.dataset.symptom] = section;
+      section.addEventListener("change", function () { applyBranching(section); });
+    });
+    var core = form.dataset.core.split(" ").filter(function (id) { return sections[id]; });
+    var last = form.dataset.last.split(" ").filter(function (id) { return sections[id]; });
+    var send = form.querySelector("button[type=submit]");
+
+    // Screen 1: which of the core symptoms she had.
+    var checklist = el("section", { "class": "card", "aria-labelledby": "which-heading" });
+    checklist.appendChild(el("h2", { id: "which-heading", tabindex: "-1" },
+      "Which of these did you have in the last 7 days?"));
+    var group = el("fieldset", { "class": "question" });
+    group.appendChild(el("legend", {}, "Tick all that you had. You can skip any."));
+    var boxes = el("div", { "class": "choices" });
+    var remembered = ticked.value ? ticked.value.split(" ") : null;
+    core.forEach(function (id) {
+      var label = el("label", { "class": "choice" });
+      var box = el("input", { type: "checkbox", value: id });
+      var first = valueOf(form, firstRadioName(sections[id]));
+      box.checked = remembered ? remembered.indexOf(id) !== -1 : first !== "" && first !== "0";
+      label.appendChild(box);
+      label.appendChild(el("span", {}, " " + sections[id].dataset.label));
+      boxes.appendChild(label);
+    });
+    group.appendChild(boxes);
+    checklist.appendChild(group);
+    form.insertBefore(checklist, sections[core[0]] || send);
+
+    // Low temperature: ask her to measure again, there and then.
+    var temperature = form.querySelector("#q-temperature-c");
+    if (temperature) {
+      var hint = el("p", { "class": "hint", id: "low-temperature", role: "status" });
+      temperature.insertAdjacentElement("afterend", hint);
+      var checkLow = function () {
+        var value = parseFloat(temperature.value.replace(",", "."));
+        hint.textContent = value < 36 ?
+          "That is low. Wait a few minutes and measure again, with the thermometer in the same " +
+          "place. If you feel shivery or unwell, call your care team now." : "";
+      };
+      temperature.addEventListener("input", checkLow);
+      checkLow();
+    }
+
+    var nav = el("div", { "class": "wizard-nav" });
+    var progress = el("p", { "class": "progress", "aria-live": "polite" });
+    var back = el("button", { type: "button", "class": "button-secondary" }, "Back");
+    var next = el("button", { type: "button", "class": "button-primary" }, "Next");
+    nav.appendChild(back);
+    nav.appendChild(next);
+    form.insertBefore(progress, checklist);
+    form.insertBefore(nav, send);
+
+    var screens = [];
+    var current = 0;
+
+    function chosen() {
+      return Array.prototype.filter.call(boxes.querySelectorAll("input"), function (box) {
+        return box.checked;
+      }).map(function (box) { return box.value; });
+    }
+
+    function buildScreens() {
+      var picked = chosen();
+      // Not ticked: asked, and answered "never" or "none" (not asked is not none).
+      core.forEach(function (id) {
+        var name = firstRadioName(sections[id]);
+        var value = valueOf(form, name);
+        if (picked.indexOf(id) === -1) {
+          if (name) setValue(form, name, "0");
+        } else if (value === "0") {
+          setValue(form, name, "");
+        }
+      });
+      ticked.value = picked.join(" ");
+      saveDraft(form, key);
+      screens = [[checklist]];
+      picked.forEach(function (id) { screens.push([sections[id]]); });
+      screens.push(last.map(function (id) { return sections[id]; }));
+    }
+
+    function show(index) {
+      current = index;
+      checklist.hidden = true;
+      Object.keys(sections).forEach(function (id) { sections[id].hidden = true; });
+      screens[index].forEach(function (section) {
+        section.hidden = false;
+        if (section.dataset.symptom) applyBranching(section);
+      });
+      progress.textContent = "Step " + (index + 1) + " of " + screens.length;
+      back.hidden = index === 0;
+      var isLast = index === screens.length - 1;
+      next.hidden = isLast;
+      send.hidden = !isLast;
+      var heading = screens[index][0].querySelector("h2");
+      if (heading && index > 0) heading.focus();
+    }
+
+    boxes.addEventListener("change", function () {
+      ticked.value = chosen().join(" ");
+      saveDraft(form, key);
+    });
+    next.addEventListener("click", function () {
+      if (current === 0) buildScreens();
+      show(current + 1);
+    });
+    back.addEventListener("click", function () { show(current - 1); });
+    screens = [[checklist]];
+    buildScreens();
+    show(0);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var finished = document.body.dataset.clearDraft;
+    if (finished) localStorage.removeItem(DRAFT_PREFIX + finished);
+    document.querySelectorAll("form[data-sign-out]").forEach(function (form) {
+      form.addEventListener("submit", forgetAllDrafts);
+    });
+    var wizard = document.querySelector("form[data-wizard]");
+    if (wizard) setUpWizard(wizard);
+  });
+})();
