@@ -241,6 +241,8 @@ else:
 MAILERS = {"default": _mailer}
 del EMAIL_HOST
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "oncopro@localhost")
+# Weekly check-in reminders go out from this hour (TIME_ZONE) on the due day.
+REMINDER_HOUR = envint("REMINDER_HOUR", 10)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Spanish"), ("zh-hans", "Mandarin (simplified)")]

@@ -98,6 +98,8 @@ class Patient(models.Model):
     # (taken now or in the last 6 weeks), as the triage contract takes them.
     known_metastatic_sites = models.JSONField(default=list)
     therapies = models.JSONField(default=list)
+    # The day her weekly check-in is due (0 Monday ... 6 Sunday).
+    checkin_weekday = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

@@ -50,3 +50,19 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"check-in {self.client_id}"
+
+
+class ReminderSent(models.Model):
+    """One reminder email for one due day: never two."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    due_on = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "due_on"], name="one_reminder_per_due_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder {self.pk}"

@@ -20,6 +20,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from oncopro.checkins.tasks import ensure_reminders_scheduled
+
+        ensure_reminders_scheduled()
         extra = ["--batch"] if options["batch"] else []
         call_command(
             "db_worker",
