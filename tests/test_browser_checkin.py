@@ -132,3 +132,40 @@ def test_one_symptom_per_screen_and_the_draft_survives_reload_and_timeout(
     assert "fatigue" not in checkin.answers  # ticked, then skipped: not asked
     drafts = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('oncopro.draft.'))")
     assert drafts == []
+
+
+def test_her_history_shows_a_chart_and_the_same_numbers_in_a_table(page: Page, live_server) -> None:
+    import datetime as dt
+    import uuid
+
+    from django.utils import timezone
+
+    from oncopro.accounts.audit import Actor
+    from oncopro.checkins.actions import submit_checkin
+
+    world = make_world()
+    now = timezone.now()
+    for weeks_ago, severity in ((2, 1), (1, 2), (0, 3)):
+        submit_checkin(
+            world.alice, author=world.alice.user, client_id=uuid.uuid4(),
+            answers={"pain": {"severity": severity}, "fatigue": {"severity": 1}},
+            at=now - dt.timedelta(weeks=weeks_ago), by=Actor.system("test"),
+        )  # fmt: skip
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    log_in(page, live_server.url, world.alice.user.email)
+    page.get_by_role("link", name="Your check-ins and how things have changed").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your check-ins")
+    page.wait_for_function("() => window.Chart && Chart.getChart('trend-chart')")
+    drawn = page.evaluate(
+        "() => Chart.getChart('trend-chart').data.datasets.map(d => [d.label, d.data])"
+    )
+    assert drawn == [["Tiredness", [1, 1, 1]], ["Pain", [1, 2, 3]]] or drawn == [
+        ["Pain", [1, 2, 3]], ["Tiredness", [1, 1, 1]],
+    ]  # fmt: skip
+    assert errors == []  # nothing refused by the Content-Security-Policy
+    assert_accessible(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "history-phone.png"), full_page=True)

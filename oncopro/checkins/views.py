@@ -158,13 +158,20 @@ NEXT_STEP = {
 @access(Rule.PATIENT)
 def history(request: HttpRequest, patient: Patient) -> HttpResponse:
     checkins = recent_checkins(patient)
+    table = trends(checkins)
     return render(
         request,
         "checkins/history.html",
         {
             "patient": patient,
             "checkins": checkins,
-            "trends": trends(checkins),
+            "trends": table,
+            "chart_data": {
+                "weeks": [f"Week of {week:%-d %b}" for week in table.weeks],
+                "rows": [
+                    {"label": row.label.capitalize(), "grades": row.grades} for row in table.rows
+                ],
+            },
             "is_self": patient.user_id == request.user.pk,
         },
     )
