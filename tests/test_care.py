@@ -98,3 +98,23 @@ def test_phone_links_dial_the_digits() -> None:
     assert tel_href("+1 555 0100") == "tel:+15550100"
     assert tel_href("(020) 7946-0000") == "tel:02079460000"
     assert tel_href("999") == "tel:999"
+
+
+def test_she_picks_her_check_in_day(world: World) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.helpers import sign_in
+
+    url = reverse("care:checkin_day", kwargs={"patient_id": world.alice.public_id})
+    alice = sign_in(Client(), world.alice.user)
+    assert "Which day suits you best?" in alice.get(url).content.decode()
+    response = alice.post(url, {"weekday": "3"})
+    assert response.status_code == 302
+    world.alice.refresh_from_db()
+    assert world.alice.checkin_weekday == 3
+    page = alice.get(response["Location"]).content.decode()
+    assert "Your weekly check-in is now on Thursdays." in page
+    assert "Your weekly check-in day is Thursday." in page
+    assert "Please pick a day" in alice.post(url, {"weekday": "9"}).content.decode()
+    assert sign_in(Client(), world.carol).get(url).status_code == 404  # hers alone

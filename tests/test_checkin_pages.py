@@ -177,3 +177,23 @@ def test_history_shows_grades_by_week_and_each_check_in(world: World) -> None:
     assert row
     assert re.findall(r">(\d)<", row.group(1)) == ["1", "2", "3"]
     assert len(re.findall(r'href="/patients/[0-9a-f-]{36}/check-ins/[0-9a-f-]{36}/"', page)) == 3
+
+
+def test_pain_in_her_words_is_kept_for_the_visit(world: World) -> None:
+    client = sign_in(Client(), world.alice.user)
+    data = {
+        "pain.severity": "2",
+        "pain.location": "left hip",
+        "note.pain_feels_like": "a deep ache, worse when I stand",
+        "note.pain_what_helps": "a hot water bottle",
+    }
+    client.post(form_url(world), data)
+    checkin = CheckIn.objects.get()
+    assert checkin.answers["pain"] == {"severity": 2, "location": "left hip"}
+    assert checkin.notes == {
+        "pain_feels_like": "a deep ache, worse when I stand",
+        "pain_what_helps": "a hot water bottle",
+    }
+    # Shown again, with every word, when an answer needs fixing.
+    page = client.post(form_url(world), {**data, "temperature_c": "99"}).content.decode()
+    assert 'value="a deep ache, worse when I stand"' in page

@@ -29,6 +29,7 @@ PATIENT_TEMPLATES = [
     "care/patient.html",
     "care/caregivers.html",
     "care/caregiver_home.html",
+    "care/checkin_day.html",
     "checkins/weekly.html",
     "checkins/_questions.html",
     "checkins/anytime_find.html",

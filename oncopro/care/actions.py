@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.db import transaction
 from django.utils import timezone
@@ -159,8 +159,27 @@ def set_clinical_context(
     return patient
 
 
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@transaction.atomic
+def set_checkin_day(patient: Patient, weekday: int, *, by: Actor) -> Patient:
+    """The day her weekly check-in is due, and her reminder comes."""
+    if weekday not in range(7):
+        raise CareError("Please pick a day of the week.")
+    before = {"checkin_weekday": patient.checkin_weekday}
+    patient.checkin_weekday = weekday
+    patient.save(update_fields=["checkin_weekday"])
+    _record_change(by, "patient.checkin_day", patient, before, {"checkin_weekday": weekday})
+    return patient
+
+
 def _record_change(
-    by: Actor, action: str, patient: Patient, before: dict[str, object], after: dict[str, object]
+    by: Actor,
+    action: str,
+    patient: Patient,
+    before: Mapping[str, object],
+    after: Mapping[str, object],
 ) -> None:
     record(
         by,

@@ -11,6 +11,7 @@ urlpatterns = [
         views.revoke_caregiver,
         name="revoke_caregiver",
     ),
+    path("patients/<uuid:patient_id>/check-in-day/", views.checkin_day, name="checkin_day"),
     path("team/patients/", views.team_patients, name="team_patients"),
     path("clinic/", views.clinic_admin, name="clinic_admin"),
 ]

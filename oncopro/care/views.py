@@ -41,7 +41,12 @@ def patient_page(request: HttpRequest, patient: Patient) -> HttpResponse:
     return render(
         request,
         "care/patient.html",
-        {"patient": patient, "relation": relation, "team": patient.care_team},
+        {
+            "patient": patient,
+            "relation": relation,
+            "team": patient.care_team,
+            "checkin_day": actions.WEEKDAYS[patient.checkin_weekday],
+        },
     )
 
 
@@ -87,6 +92,27 @@ def revoke_caregiver(request: HttpRequest, patient: Patient, link_id: int) -> Ht
     actions.revoke_caregiver(link, by=Actor.from_request(request))
     messages.success(request, f"{link.caregiver.full_name} can no longer see your reports.")
     return redirect("care:caregivers", patient_id=patient.public_id)
+
+
+@access(Rule.PATIENT_SELF)
+def checkin_day(request: HttpRequest, patient: Patient) -> HttpResponse:
+    """She picks the day her weekly check-in (and its reminder) comes."""
+    problem = ""
+    if request.method == "POST":
+        try:
+            day = int(request.POST.get("weekday", ""))
+            actions.set_checkin_day(patient, day, by=Actor.from_request(request))
+        except (ValueError, actions.CareError):
+            problem = "Please pick a day of the week."
+        else:
+            messages.success(request, f"Your weekly check-in is now on {actions.WEEKDAYS[day]}s.")
+            return redirect("care:patient", patient_id=patient.public_id)
+    days = list(enumerate(actions.WEEKDAYS))
+    return render(
+        request,
+        "care/checkin_day.html",
+        {"patient": patient, "days": days, "problem": problem},
+    )
 
 
 @access(Rule.STAFF)

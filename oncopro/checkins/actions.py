@@ -36,9 +36,11 @@ class Submitted:
     created: bool  # False: a retry of one already stored, which is returned as it was
 
 
-def content_hash(patient: Patient, kind: str, answers: dict[str, Any]) -> str:
+def content_hash(
+    patient: Patient, kind: str, answers: dict[str, Any], notes: dict[str, str] | None = None
+) -> str:
     canonical = json.dumps(
-        {"patient": str(patient.public_id), "kind": kind, "answers": answers},
+        {"patient": str(patient.public_id), "kind": kind, "answers": answers, "notes": notes or {}},
         sort_keys=True,
         separators=(",", ":"),
     )
@@ -54,6 +56,7 @@ def submit_checkin(
     kind: str = CheckIn.Kind.WEEKLY,
     at: dt.datetime | None = None,
     replaces: CheckIn | None = None,
+    notes: dict[str, str] | None = None,
     by: Actor,
 ) -> Submitted:
     """Store one check-in and its triage. The same id with the same answers
@@ -61,7 +64,8 @@ def submit_checkin(
     Bad answers raise CaseError (nothing is stored)."""
     if relation_to(author, patient) not in (Relation.SELF, Relation.CAREGIVER):
         raise PermissionError("Only the patient or a caregiver she chose can report for her.")
-    digest = content_hash(patient, kind, answers)
+    notes = {key: value.strip()[:500] for key, value in (notes or {}).items() if value.strip()}
+    digest = content_hash(patient, kind, answers, notes)
     existing = CheckIn.objects.filter(client_id=client_id).first()
     if existing is not None:
         return _same_or_conflict(existing, patient, digest)
@@ -70,6 +74,9 @@ def submit_checkin(
     try:
         with transaction.atomic():
             checkin = _store(patient, author, client_id, kind, report, digest, replaces, by)
+            if notes:
+                checkin.notes = notes
+                checkin.save(update_fields=["notes"])
     except IntegrityError:
         # Another request stored the same id first: a retry racing itself.
         existing = CheckIn.objects.get(client_id=client_id)

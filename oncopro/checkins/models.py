@@ -33,6 +33,9 @@ class CheckIn(models.Model):
     at = models.DateTimeField(default=timezone.now)
     received_at = models.DateTimeField(default=timezone.now)
     answers = models.JSONField()
+    # In her words, for the visit summary; not part of triage: "pain_feels_like",
+    # "pain_what_helps".
+    notes = models.JSONField(default=dict, blank=True)
     # sha256 of what was reported, to tell a retry from a different report.
     content_hash = models.CharField(max_length=64)
     replaces = models.ForeignKey(

@@ -48,6 +48,7 @@ def weekly_checkin(request: HttpRequest, patient: Patient) -> HttpResponse:
             "last": (pack.temperature_id, *WITH_TEMPERATURE),
             "client_id": client_id or uuid.uuid4(),
             "problem": problem,
+            "notes": _notes(request),
             "for_someone_else": patient.user_id != request.user.pk,
         },
     )
@@ -84,6 +85,7 @@ def something_changed(request: HttpRequest, patient: Patient) -> HttpResponse:
             "symptom": pack.symptoms[symptom_id],
             "client_id": client_id or uuid.uuid4(),
             "problem": problem,
+            "notes": _notes(request),
         }
         return render(request, "checkins/anytime_answer.html", context)
     if request.method == "POST" and step == "find":
@@ -113,6 +115,7 @@ def _send(
             client_id=client_id or uuid.uuid4(),
             answers=answers,
             kind=kind,
+            notes=_notes(request),
             by=Actor.from_request(request),
         )
     except AnswerError as error:
@@ -126,6 +129,13 @@ def _send(
         "checkins:result", patient_id=patient.public_id, checkin_id=done.checkin.client_id
     )
     return response, ""
+
+
+NOTE_FIELDS = ("pain_feels_like", "pain_what_helps")
+
+
+def _notes(request: HttpRequest) -> dict[str, str]:
+    return {name: request.POST.get(f"note.{name}", "") for name in NOTE_FIELDS}
 
 
 def _client_id(value: Any) -> uuid.UUID | None:
