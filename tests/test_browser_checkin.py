@@ -169,3 +169,30 @@ def test_her_history_shows_a_chart_and_the_same_numbers_in_a_table(page: Page, l
     assert_accessible(page)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "history-phone.png"), full_page=True)
+
+
+def test_anything_else_adds_a_symptom_in_her_own_words(page: Page, live_server) -> None:
+    world = make_world()
+    log_in(page, live_server.url, world.alice.user.email)
+    page.get_by_role("link", name="Start your weekly check-in").click()
+    page.get_by_role("button", name="Next").click()  # nothing ticked: straight to the end
+    expect(page.get_by_text("Step 2 of 2")).to_be_visible()
+    page.get_by_label('Tell us in your own words, for example "yellow skin"').fill(
+        "my eyes look yellow"
+    )
+    page.get_by_role("button", name="Find it").click()
+    page.get_by_role("button", name="Yellow skin or eyes").click()
+    expect(page.get_by_text("Step 2 of 3")).to_be_visible()
+    assert_accessible(page)
+    page.reload()  # the added symptom is part of the draft
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_text("Step 2 of 3")).to_be_visible()
+    question = page.get_by_role(
+        "group", name="Has your skin or the white of your eyes turned yellow?"
+    )
+    question.get_by_label("Yes").check()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Send to my care team").click()
+    expect(page.get_by_text("New yellowing of the skin or eyes.")).to_be_visible()
+    checkin = CheckIn.objects.get()
+    assert checkin.answers["jaundice"] == {"present": True}

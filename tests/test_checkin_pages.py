@@ -197,3 +197,23 @@ def test_pain_in_her_words_is_kept_for_the_visit(world: World) -> None:
     # Shown again, with every word, when an answer needs fixing.
     page = client.post(form_url(world), {**data, "temperature_c": "99"}).content.decode()
     assert 'value="a deep ache, worse when I stand"' in page
+
+
+def test_find_symptom_answers_her_words_with_matches(world: World) -> None:
+    url = reverse("checkins:find_symptom", kwargs={"patient_id": world.alice.public_id})
+    client = sign_in(Client(), world.alice.user)
+    matches = client.post(url, {"words": "can't walk straight"}).json()["matches"]
+    assert matches[0] == {"id": "balance_problems", "label": "Trouble with balance or walking"}
+    assert client.get(url).status_code == 405  # her words never go in a URL
+
+
+def test_other_symptoms_are_answered_in_the_same_check_in(world: World) -> None:
+    client = sign_in(Client(), world.alice.user)
+    page = client.get(form_url(world)).content.decode()
+    assert 'data-symptom="jaundice"' in page
+    assert re.search(r'data-symptom="jaundice"[^>]*hidden', page)  # shown when she adds it
+    client.post(form_url(world), {"fatigue.severity": "1", "jaundice.present": "yes"})
+    assert CheckIn.objects.get().answers == {
+        "fatigue": {"severity": 1},
+        "jaundice": {"present": True},
+    }

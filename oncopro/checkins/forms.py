@@ -46,6 +46,10 @@ class SymptomBlock:
     label: str
     questions: list[Question]
 
+    @property
+    def answered(self) -> bool:
+        return any(question.value for question in self.questions)
+
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 
@@ -94,6 +98,12 @@ def blocks_for(pack: Pack, symptom_ids: Iterable[str]) -> list[SymptomBlock]:
 # Asked alongside a temperature (REFERENCE U1: shivering or feeling unwell
 # matter as much as the reading on white-cell-lowering therapy).
 WITH_TEMPERATURE = ("shivering", "feels_unwell")
+
+
+def other_blocks(pack: Pack) -> list[SymptomBlock]:
+    """Every other symptom, for "anything else?" in the weekly check-in."""
+    asked = {*pack.weekly_core, pack.temperature_id, *WITH_TEMPERATURE}
+    return blocks_for(pack, [s for s in pack.symptoms if s not in asked])
 
 
 def weekly_blocks(pack: Pack) -> list[SymptomBlock]:

@@ -6,6 +6,11 @@ app_name = "checkins"
 urlpatterns = [
     path("patients/<uuid:patient_id>/check-in/", views.weekly_checkin, name="weekly"),
     path(
+        "patients/<uuid:patient_id>/check-in/find-symptom/",
+        views.find_symptom,
+        name="find_symptom",
+    ),
+    path(
         "patients/<uuid:patient_id>/something-changed/",
         views.something_changed,
         name="anytime",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any, cast
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from oncopro.accounts.audit import Actor
 from oncopro.accounts.models import User
@@ -20,6 +21,7 @@ from oncopro.checkins.forms import (
     answers_from,
     blocks_for,
     fill,
+    other_blocks,
     weekly_blocks,
 )
 from oncopro.checkins.history import recent_checkins, trends
@@ -32,10 +34,12 @@ from oncopro.clinical.search import find_symptoms
 def weekly_checkin(request: HttpRequest, patient: Patient) -> HttpResponse:
     pack = load_pack()
     blocks = weekly_blocks(pack)
+    others = other_blocks(pack)
     client_id = _client_id(request.POST.get("client_id"))
     problem = ""
     if request.method == "POST":
-        sent, problem = _send(request, patient, blocks, client_id, CheckIn.Kind.WEEKLY)
+        sent, problem = _send(request, patient, blocks + others, client_id, CheckIn.Kind.WEEKLY)
+        fill(others, request.POST)
         if sent is not None:
             return sent
     return render(
@@ -44,6 +48,7 @@ def weekly_checkin(request: HttpRequest, patient: Patient) -> HttpResponse:
         {
             "patient": patient,
             "blocks": blocks,
+            "others": others,
             "core": pack.weekly_core,
             "last": (pack.temperature_id, *WITH_TEMPERATURE),
             "client_id": client_id or uuid.uuid4(),
@@ -52,6 +57,20 @@ def weekly_checkin(request: HttpRequest, patient: Patient) -> HttpResponse:
             "for_someone_else": patient.user_id != request.user.pk,
         },
     )
+
+
+@access(Rule.REPORTER)
+@require_POST
+def find_symptom(request: HttpRequest, patient: Patient) -> JsonResponse:
+    """Matches for "anything else?", for the page's script. A POST, so her
+    words stay out of URLs and logs."""
+    pack = load_pack()
+    words = request.POST.get("words", "")[:200]
+    matches = [
+        {"id": spec.id, "label": spec.label[0].upper() + spec.label[1:]}
+        for spec in find_symptoms(pack, words)
+    ]
+    return JsonResponse({"matches": matches})
 
 
 @access(Rule.REPORTER)

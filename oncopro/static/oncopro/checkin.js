@@ -80,6 +80,9 @@
     // Which symptoms she ticked, kept with the draft (the server ignores it).
     var ticked = el("input", { type: "hidden", name: "ticked", value: "" });
     form.appendChild(ticked);
+    // Other symptoms she added ("anything else?"), also kept with the draft.
+    var extras = el("input", { type: "hidden", name: "extras", value: "" });
+    form.appendChild(extras);
     if (!hasErrors) restoreDraft(form, key);
     form.addEventListener("change", function () { saveDraft(form, key); });
     form.addEventListener("input", function () { saveDraft(form, key); });
@@ -93,6 +96,10 @@
     });
     var core = form.dataset.core.split(" ").filter(function (id) { return sections[id]; });
     var last = form.dataset.last.split(" ").filter(function (id) { return sections[id]; });
+    var anythingElse = form.querySelector("section.anything-else");
+    function addedExtras() {
+      return extras.value ? extras.value.split(" ").filter(function (id) { return sections[id]; }) : [];
+    }
     var send = form.querySelector("button[type=submit]");
 
     // Screen 1: which of the core symptoms she had.
@@ -165,12 +172,16 @@
       saveDraft(form, key);
       screens = [[checklist]];
       picked.forEach(function (id) { screens.push([sections[id]]); });
-      screens.push(last.map(function (id) { return sections[id]; }));
+      addedExtras().forEach(function (id) { screens.push([sections[id]]); });
+      var final = last.map(function (id) { return sections[id]; });
+      if (anythingElse) final.push(anythingElse);
+      screens.push(final);
     }
 
     function show(index) {
       current = index;
       checklist.hidden = true;
+      if (anythingElse) anythingElse.hidden = true;
       Object.keys(sections).forEach(function (id) { sections[id].hidden = true; });
       screens[index].forEach(function (section) {
         section.hidden = false;
@@ -194,6 +205,47 @@
       show(current + 1);
     });
     back.addEventListener("click", function () { show(current - 1); });
+
+    // "Anything else?": her words, matched on the server, added as a screen.
+    if (anythingElse) {
+      var words = anythingElse.querySelector("#else-words");
+      var found = anythingElse.querySelector(".else-matches");
+      var token = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+      var addSymptom = function (id) {
+        var list = addedExtras();
+        if (list.indexOf(id) === -1 && core.indexOf(id) === -1) list.push(id);
+        extras.value = list.join(" ");
+        saveDraft(form, key);
+        var position = screens.length - 1;
+        buildScreens();
+        show(Math.min(position, screens.length - 1));
+      };
+      var find = function () {
+        var body = new URLSearchParams({ words: words.value });
+        fetch(anythingElse.dataset.findUrl, {
+          method: "POST",
+          headers: { "X-CSRFToken": token, "Content-Type": "application/x-www-form-urlencoded" },
+          body: body,
+          credentials: "same-origin"
+        }).then(function (response) { return response.json(); }).then(function (data) {
+          found.textContent = "";
+          if (!data.matches.length) {
+            found.appendChild(el("p", {}, "We did not find that. Try other words."));
+            return;
+          }
+          found.appendChild(el("p", {}, "Is it one of these? Pick one to add it."));
+          data.matches.forEach(function (match) {
+            var button = el("button", { type: "button", "class": "button-secondary" }, match.label);
+            button.addEventListener("click", function () { addSymptom(match.id); });
+            found.appendChild(button);
+          });
+        });
+      };
+      anythingElse.querySelector("[data-find]").addEventListener("click", find);
+      words.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") { event.preventDefault(); find(); }
+      });
+    }
     screens = [[checklist]];
     buildScreens();
     show(0);
