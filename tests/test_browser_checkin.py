@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -196,3 +198,59 @@ def test_anything_else_adds_a_symptom_in_her_own_words(page: Page, live_server) 
     expect(page.get_by_text("New yellowing of the skin or eyes.")).to_be_visible()
     checkin = CheckIn.objects.get()
     assert checkin.answers["jaundice"] == {"present": True}
+
+
+def test_carol_reports_for_alice_and_both_see_it(page: Page, live_server) -> None:
+    world = make_world()
+    log_in(page, live_server.url, world.carol.email)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Alice Example")
+    page.get_by_role("link", name="Send a check-in for Alice Example").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check-in for Alice Example")
+    page.get_by_role("checkbox", name="Shortness of breath").check()
+    page.get_by_role("button", name="Next").click()
+    breath = page.get_by_role("group", name=re.compile("How short of breath are you"))
+    breath.get_by_label("Moderate").check()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_text("Or pick from the full list").click()
+    page.get_by_role("button", name="A swollen belly").click()
+    page.get_by_role(
+        "group", name="Has your belly become swollen since your last check-in?"
+    ).get_by_label("Yes").check()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Send to my care team").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Your team will look at this within 24 hours"
+    )
+    assert_accessible(page)
+    checkin = CheckIn.objects.get()
+    assert (checkin.author, checkin.reporter) == (world.carol, "caregiver")
+    assert checkin.answers["abdominal_swelling"] == {"present": True}
+    # Alice sees what Carol sent for her.
+    page.get_by_role("button", name="Sign out").click()
+    log_in(page, live_server.url, world.alice.user.email)
+    page.get_by_role("link", name="Your check-ins and how things have changed").click()
+    expect(page.get_by_text("sent by Carol Carer")).to_be_visible()
+
+
+def test_every_patient_and_caregiver_page_passes_axe(page: Page, live_server) -> None:
+    import uuid
+
+    from oncopro.accounts.audit import Actor
+    from oncopro.checkins.actions import submit_checkin
+
+    world = make_world()
+    checkin = submit_checkin(
+        world.alice, author=world.alice.user, client_id=uuid.uuid4(),
+        answers={"pain": {"severity": 3}, "shortness_of_breath": {"severity": 2}},
+        by=Actor.system("test"),
+    ).checkin  # fmt: skip
+    base = f"{live_server.url}/patients/{world.alice.public_id}"
+    pages = [
+        f"{base}/", f"{base}/caregivers/", f"{base}/check-in-day/", f"{base}/check-in/",
+        f"{base}/something-changed/", f"{base}/check-ins/",
+        f"{base}/check-ins/{checkin.client_id}/", f"{live_server.url}/no-such-page/",
+    ]  # fmt: skip
+    log_in(page, live_server.url, world.alice.user.email)
+    for url in pages:
+        page.goto(url)
+        assert_accessible(page)

@@ -242,6 +242,12 @@
         });
       };
       anythingElse.querySelector("[data-find]").addEventListener("click", find);
+      var list = anythingElse.querySelector(".else-list");
+      form.querySelectorAll("[data-others] section[data-symptom]").forEach(function (section) {
+        var button = el("button", { type: "button", "class": "button-secondary" }, section.dataset.label);
+        button.addEventListener("click", function () { addSymptom(section.dataset.symptom); });
+        list.appendChild(button);
+      });
       words.addEventListener("keydown", function (event) {
         if (event.key === "Enter") { event.preventDefault(); find(); }
       });
