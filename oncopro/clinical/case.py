@@ -17,9 +17,9 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from oncopro.clinical.conditions import CARE_PHASES
 from oncopro.clinical.pack import SITES, FieldSpec, Pack
 
-CARE_PHASES = ("active_treatment", "palliative", "hospice")
 REPORTERS = ("patient", "caregiver")
 
 

@@ -108,6 +108,8 @@ class View:
         return None
 
 
+CARE_PHASES = ("active_treatment", "palliative", "hospice")
+
 # Conditions about one symptom's answers (the rest: field, taking, care_phase, finding).
 SYMPTOM_CONDITIONS = (
     "present",
@@ -434,9 +436,6 @@ class Compiler:
             return view.fired.get(rule_id)
 
         return finding
-
-
-CARE_PHASES = frozenset({"active_treatment", "palliative", "hospice"})
 
 
 def _check_range(op: str, limit: Any, low: int, high: int, what: str) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -230,7 +230,6 @@ class SymptomSpec:
 @dataclass(frozen=True)
 class TherapyCatalog:
     classes: Mapping[str, frozenset[str]]
-    class_labels: Mapping[str, str]
     groups: Mapping[str, frozenset[str]]  # group -> class names
     drug_lists: Mapping[str, frozenset[str]]
     unknown_counts_as: frozenset[str]  # class or group names
@@ -373,10 +372,6 @@ class Pack:
     def rule_order(self) -> dict[str, int]:
         return {rule.key: index for index, rule in enumerate(self.all_rules)}
 
-    @property
-    def graded_symptoms(self) -> tuple[str, ...]:
-        return tuple(s.id for s in self.symptoms.values() if s.graded)
-
 
 # --- loading ---------------------------------------------------------------------
 
@@ -480,12 +475,6 @@ def load_pack(path: Path | str | None = None) -> Pack:
     )
     strings = english_strings(pack, symptoms_doc, rules_doc, advice_doc)
     _check_translations(folder, manifest.languages, strings)
-    return _with_strings(pack, strings)
-
-
-def _with_strings(pack: Pack, strings: dict[str, str]) -> Pack:
-    from dataclasses import replace
-
     return replace(pack, strings=strings)
 
 
@@ -623,7 +612,6 @@ def _build_therapies(doc: TherapiesDoc, filename: str) -> TherapyCatalog:
             raise PackError(filename, "unknown_drugs_count_as", f"unknown class or group '{name}'")
     return TherapyCatalog(
         classes=classes,
-        class_labels={name: c.label for name, c in doc.classes.items()},
         groups=groups,
         drug_lists=lists,
         unknown_counts_as=frozenset(doc.unknown_drugs_count_as),
