@@ -73,10 +73,7 @@ def submit_checkin(
     report = validate_answers(answers, when)
     try:
         with transaction.atomic():
-            checkin = _store(patient, author, client_id, kind, report, digest, replaces, by)
-            if notes:
-                checkin.notes = notes
-                checkin.save(update_fields=["notes"])
+            checkin = _store(patient, author, client_id, kind, report, notes, digest, replaces, by)
     except IntegrityError:
         # Another request stored the same id first: a retry racing itself.
         existing = CheckIn.objects.get(client_id=client_id)
@@ -96,6 +93,7 @@ def _store(
     client_id: uuid.UUID,
     kind: str,
     report: Report,
+    notes: dict[str, str],
     digest: str,
     replaces: CheckIn | None,
     by: Actor,
@@ -114,6 +112,7 @@ def _store(
         kind=kind,
         at=report.at,
         answers=dict(report.answers),
+        notes=notes,
         content_hash=digest,
         replaces=replaces,
         urgency=result.urgency,

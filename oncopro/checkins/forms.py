@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from oncopro.clinical.pack import FieldSpec, Pack, SymptomSpec
+from oncopro.clinical.pack import FieldSpec, Pack, SymptomSpec, plain_number
 
 
 @dataclass
@@ -74,16 +74,10 @@ def _question(pack: Pack, spec: SymptomSpec, name: str, field_spec: FieldSpec) -
             "number",
             unit=field_spec.unit or "",
             step="1" if field_spec.kind == "integer" else "0.1",
-            low=_n(field_spec.low),
-            high=_n(field_spec.high),
+            low="" if field_spec.low is None else plain_number(field_spec.low),
+            high="" if field_spec.high is None else plain_number(field_spec.high),
         )
     return Question(form_name, text, "text")
-
-
-def _n(value: float | None) -> str:
-    if value is None:
-        return ""
-    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def blocks_for(pack: Pack, symptom_ids: Iterable[str]) -> list[SymptomBlock]:

@@ -39,13 +39,13 @@ def trends(checkins: list[CheckIn], weeks: int = 12) -> Trends:
             week[symptom_id] = max(grade, week.get(symptom_id, 0))
     columns = sorted(by_week)[-weeks:]
     seen = {symptom for monday in columns for symptom in by_week[monday]}
-    order = list(pack.symptoms)
+    order = {symptom_id: position for position, symptom_id in enumerate(pack.symptoms)}
     rows = [
         TrendRow(
             symptom_id,
             pack.symptoms[symptom_id].label,
             [by_week[monday].get(symptom_id) for monday in columns],
         )
-        for symptom_id in sorted(seen, key=order.index)
+        for symptom_id in sorted(seen, key=order.__getitem__)
     ]
     return Trends(columns, rows)

@@ -39,7 +39,6 @@ def weekly_checkin(request: HttpRequest, patient: Patient) -> HttpResponse:
     problem = ""
     if request.method == "POST":
         sent, problem = _send(request, patient, blocks + others, client_id, CheckIn.Kind.WEEKLY)
-        fill(others, request.POST)
         if sent is not None:
             return sent
     return render(

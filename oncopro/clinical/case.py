@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from oncopro.clinical.conditions import CARE_PHASES
-from oncopro.clinical.pack import SITES, FieldSpec, Pack
+from oncopro.clinical.pack import SITES, FieldSpec, Pack, plain_number
 
 REPORTERS = ("patient", "caregiver")
 
@@ -223,13 +223,13 @@ def _value(field: FieldSpec, value: Any, where: str) -> Any:
         ok_type = isinstance(value, int) if whole else isinstance(value, int | float)
         assert field.low is not None
         assert field.high is not None
-        low, high = _n(field.low), _n(field.high)
+        low, high = plain_number(field.low), plain_number(field.high)
         if isinstance(value, bool) or not ok_type or value != value:  # NaN is not a number here
             what = "a whole number" if whole else "a number"
             raise CaseError(where, f"must be {what} from {low} to {high}, not {_describe(value)}")
         if not field.low <= value <= field.high:
             unit = f" {field.unit}" if field.unit else ""
-            raise CaseError(where, f"must be from {low} to {high}{unit}, not {_n(value)}")
+            raise CaseError(where, f"must be from {low} to {high}{unit}, not {plain_number(value)}")
         return value
     if kind == "choice":
         if value not in field.choices:
@@ -247,10 +247,6 @@ def _value(field: FieldSpec, value: Any, where: str) -> Any:
     return value
 
 
-def _n(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
 def _describe(value: Any) -> str:
     if value is None:
         return "null"
@@ -259,7 +255,7 @@ def _describe(value: Any) -> str:
     if isinstance(value, str):
         return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
     if isinstance(value, int | float):
-        return _n(value)
+        return plain_number(value)
     if isinstance(value, list):
         return "a list"
     if isinstance(value, Mapping):

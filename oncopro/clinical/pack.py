@@ -203,12 +203,12 @@ class FieldSpec:
                 assert self.low is not None
                 assert self.high is not None
                 if not self.low <= value <= self.high:
-                    raise ConditionError(
-                        f"{value} is outside the scale of '{path}' ({_n(self.low)}-{_n(self.high)})"
-                    )
+                    scale = f"{plain_number(self.low)}-{plain_number(self.high)}"
+                    raise ConditionError(f"{value} is outside the scale of '{path}' ({scale})")
 
 
-def _n(value: float) -> str:
+def plain_number(value: float) -> str:
+    """37.0 -> "37", 37.5 -> "37.5": numbers as people write them."""
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
