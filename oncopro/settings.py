@@ -243,6 +243,10 @@ del EMAIL_HOST
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "oncopro@localhost")
 # Weekly check-in reminders go out from this hour (TIME_ZONE) on the due day.
 REMINDER_HOUR = envint("REMINDER_HOUR", 10)
+# Alerts: besides email to the person on call, an optional webhook (a chat
+# bridge, a paging service) receives a signed POST with a link and no health details.
+ALERT_WEBHOOK_URL = os.getenv("ALERT_WEBHOOK_URL", "")
+ALERT_WEBHOOK_SECRET = os.getenv("ALERT_WEBHOOK_SECRET", "")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Spanish"), ("zh-hans", "Mandarin (simplified)")]

@@ -21,5 +21,6 @@ urlpatterns = [
     path("accounts/", include("oncopro.accounts.urls")),
     path("", include("oncopro.care.urls")),
     path("", include("oncopro.checkins.urls")),
+    path("", include("oncopro.alerts.urls")),
     path("api/v1/", api.urls),
 ]

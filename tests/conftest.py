@@ -9,7 +9,9 @@ is a failure, never a skip.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -42,7 +44,13 @@ def pytest_report_header(config: pytest.Config) -> str:
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(request: pytest.FixtureRequest) -> Iterator[None]:
     if request.config.getoption("--db") != "postgres":
-        yield
+        # A file, not Django's shared in-memory database: the live server,
+        # the task worker and the test each get their own connection, with
+        # WAL and busy waits, as in production. (Threads sharing one
+        # in-memory database fail with "database table is locked".)
+        with tempfile.TemporaryDirectory(prefix="oncopro-test-") as folder:
+            settings.DATABASES["default"]["TEST"]["NAME"] = str(Path(folder) / "test.sqlite3")
+            yield
         return
     server = ThrowawayPostgres()
     try:

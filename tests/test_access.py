@@ -11,6 +11,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from oncopro.accounts.audit import Actor
 from oncopro.accounts.models import AuditEvent
+from oncopro.alerts.actions import process_outbox
+from oncopro.alerts.models import Alert
 from oncopro.care import actions
 from oncopro.care.access import Rule, visible_patients
 from oncopro.checkins.actions import submit_checkin
@@ -23,6 +25,9 @@ API_PREFIX = "api/v1/"
 ALLOWED_WITHOUT_RULE: dict[str, str] = {
     "api/v1/openapi.json": "the API's schema: no patient data",
 }
+
+
+PATIENT_RULES = (Rule.PATIENT, Rule.PATIENT_SELF, Rule.REPORTER, Rule.CARE_TEAM)
 
 
 def is_api_operation(route: str) -> bool:
@@ -79,11 +84,11 @@ def test_every_api_operation_declares_an_access_rule() -> None:
 
 def test_every_patient_url_takes_the_patient_id() -> None:
     for route, pattern in all_patterns():
-        if rule_of(pattern) in (Rule.PATIENT, Rule.PATIENT_SELF, Rule.REPORTER):
+        if rule_of(pattern) in PATIENT_RULES:
             assert "<uuid:patient_id>" in route, route
 
 
-def alice_urls(world: World) -> list[tuple[str, str]]:
+def alice_urls(world: World) -> list[tuple[str, str, Rule]]:
     """Every URL of the project that shows or changes something of Alice's,
     filled in with her objects. A new kind of URL argument must be added
     here, or this fails: no Alice URL escapes the matrix."""
@@ -94,14 +99,17 @@ def alice_urls(world: World) -> list[tuple[str, str]]:
         answers={"temperature_c": 37.8, "pain": {"severity": 2}},
         by=Actor.system("test"),
     ).checkin
+    process_outbox()  # the worker turns her urgent check-in into an alert
     values = {
         "patient_id": world.alice.public_id,
         "link_id": world.carol_link.pk,
         "checkin_id": checkin.client_id,
+        "alert_id": Alert.objects.get(patient=world.alice).pk,
     }
     urls = []
     for route, pattern, namespace in walk(get_resolver().url_patterns):
-        if rule_of(pattern) not in (Rule.PATIENT, Rule.PATIENT_SELF, Rule.REPORTER):
+        rule = rule_of(pattern)
+        if rule is None or rule not in PATIENT_RULES:
             continue
         names = list(pattern.pattern.converters)
         unknown = [name for name in names if name not in values]
@@ -109,7 +117,7 @@ def alice_urls(world: World) -> list[tuple[str, str]]:
         assert pattern.name, f"{route} needs a name"
         assert namespace, f"{route} lives in no app namespace"
         url = reverse(f"{namespace}:{pattern.name}", kwargs={n: values[n] for n in names})
-        urls.append((route, url))
+        urls.append((route, url, rule))
     assert urls, "no patient URLs found"
     return urls
 
@@ -121,7 +129,7 @@ ALICE_SECRETS = ("Alice Example", "alice.example@example.org", "1966", "capecita
 def test_outsiders_get_nothing_of_alice(world: World, outsider: str) -> None:
     client = sign_in(Client(), world.outsiders[outsider])
     tried = 0
-    for route, url in alice_urls(world):
+    for route, url, _rule in alice_urls(world):
         for method in ("get", "post"):
             response = getattr(client, method)(url)
             tried += 1
@@ -136,7 +144,7 @@ def test_outsiders_get_nothing_of_alice(world: World, outsider: str) -> None:
 
 def test_logged_out_visitor_is_sent_to_sign_in(world: World) -> None:
     client = Client()
-    for _route, url in alice_urls(world):
+    for _route, url, _rule in alice_urls(world):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("accounts:login"))
@@ -156,6 +164,19 @@ def test_only_alice_manages_her_caregivers(world: World) -> None:
     assert sign_in(Client(), world.alice.user).get(url).status_code == 200
     assert sign_in(Client(), world.carol).get(url).status_code == 404
     assert sign_in(Client(), world.nadia).get(url).status_code == 404
+
+
+def test_care_team_pages_are_for_her_team_only(world: World) -> None:
+    urls = [(route, url) for route, url, rule in alice_urls(world) if rule is Rule.CARE_TEAM]
+    assert urls
+    for person in (world.alice.user, world.carol):
+        client = sign_in(Client(), person)
+        for route, url in urls:
+            assert client.get(url).status_code == 404, (person, route)
+            assert client.post(url).status_code == 404, (person, route)
+    nadia = sign_in(Client(), world.nadia)
+    pages = [url for route, url in urls if not route.endswith(("acknowledge/", "resolve/"))]
+    assert all(nadia.get(url).status_code == 200 for url in pages)
 
 
 def test_an_unknown_patient_id_looks_like_a_forbidden_one(world: World) -> None:

@@ -51,10 +51,12 @@ def test_nadia_signs_in_through_two_factor(page: Page, live_server) -> None:
     page.wait_for_timeout(1100)  # django-otp asks for a pause after a wrong code
     page.get_by_label("6-digit code").fill(code_for(key))
     page.get_by_role("button", name="Finish setup").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Alerts")
+    page.get_by_role("navigation", name="Care team").get_by_role("link", name="Patients").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your patients")
     expect(page.get_by_role("link", name="Alice Example")).to_be_visible()
     page.get_by_role("link", name="Alice Example").click()
-    expect(page.get_by_text("Date of birth")).to_be_visible()
+    expect(page.get_by_role("heading", name="Care phase, spread and medicines")).to_be_visible()
 
 
 def test_oscar_of_another_clinic_is_refused(page: Page, live_server) -> None:
@@ -63,7 +65,9 @@ def test_oscar_of_another_clinic_is_refused(page: Page, live_server) -> None:
     key = page.get_by_test_id("totp-key").inner_text()
     page.get_by_label("6-digit code").fill(code_for(key))
     page.get_by_role("button", name="Finish setup").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your patients")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Alerts")
+    expect(page.get_by_text("No open alerts")).to_be_visible()
+    page.get_by_role("link", name="Patients").click()
     expect(page.get_by_text("No patients on your teams yet")).to_be_visible()
     response = page.goto(f"{live_server.url}/patients/{world.alice.public_id}/")
     assert response is not None

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.management import call_command
 
 from oncopro.accounts.models import Role, User
+from oncopro.alerts.models import Alert, AlertOutbox
 from oncopro.care.access import visible_patients
 from oncopro.care.models import CarePhase, Patient
 from oncopro.checkins.models import CheckIn
@@ -59,6 +60,10 @@ def test_demo_builds_a_clinic_across_the_three_phases(db: None, capsys) -> None:
     checkins = CheckIn.objects.filter(patient=alice)
     assert checkins.count() == 4
     assert checkins.first().urgency == "urgent"  # type: ignore[union-attr]  # fever on chemo
+    # Earlier weeks' alerts were resolved; this week's wait for the worker.
+    assert Alert.objects.filter(resolved_at__isnull=False).exists()
+    assert not Alert.objects.filter(resolved_at=None).exists()
+    assert AlertOutbox.objects.filter(processed_at=None).exists()
     # A second run keeps what is there.
     call_command("demo", "--no-serve")
     assert "already set up" in capsys.readouterr().out

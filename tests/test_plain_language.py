@@ -36,6 +36,7 @@ PATIENT_TEMPLATES = [
     "checkins/anytime_answer.html",
     "checkins/history.html",
     "checkins/result.html",
+    "alerts/_team_status.html",
 ]
 SAMPLE = {
     "temperature_c": "38.1",

@@ -44,6 +44,7 @@ class Rule(StrEnum):
     PATIENT = "patient"  # one patient's data: she, her caregivers, her team
     PATIENT_SELF = "patient_self"  # only the patient herself (e.g. who her caregivers are)
     REPORTER = "reporter"  # the patient or a caregiver she chose: may report for her
+    CARE_TEAM = "care_team"  # one patient's data, for her care team only (alerts, timeline)
 
 
 class Relation(StrEnum):
@@ -136,6 +137,8 @@ def patient_for_request(
     if rule is Rule.PATIENT_SELF and relation is not Relation.SELF:
         raise Http404
     if rule is Rule.REPORTER and relation not in (Relation.SELF, Relation.CAREGIVER):
+        raise Http404
+    if rule is Rule.CARE_TEAM and relation is not Relation.CARE_TEAM:
         raise Http404
     if relation is Relation.CARE_TEAM and request.method in ("GET", "HEAD"):
         record(

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
+
+from oncopro.care.models import CarePhase, MetastaticSite, Patient
 
 
 class GrantCaregiverForm(forms.Form):
@@ -18,3 +22,35 @@ class GrantCaregiverForm(forms.Form):
         max_length=60,
         required=False,
     )
+
+
+class ClinicalContextForm(forms.Form):
+    """What triage needs to know about her, kept up to date by her team."""
+
+    care_phase = forms.ChoiceField(label="Care phase", choices=CarePhase.choices)
+    known_metastatic_sites = forms.MultipleChoiceField(
+        label="Where the cancer is known to have spread",
+        choices=MetastaticSite.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    therapies = forms.CharField(
+        label="Medicines she takes now or took in the last 6 weeks",
+        help_text="Generic names, one per line or separated by commas (for example: capecitabine).",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=2000,
+    )
+
+    @staticmethod
+    def initial_for(patient: Patient) -> dict[str, object]:
+        return {
+            "care_phase": patient.care_phase,
+            "known_metastatic_sites": patient.known_metastatic_sites,
+            "therapies": "\n".join(patient.therapies),
+        }
+
+    def clean_therapies(self) -> list[str]:
+        text = self.cleaned_data["therapies"]
+        names = [name.strip().lower() for name in re.split(r"[,\n]", text)]
+        return list(dict.fromkeys(name for name in names if name))

@@ -35,6 +35,10 @@ class Clinic(models.Model):
     # The local number for emergency services: 911, 999, 112...
     emergency_number = models.CharField(max_length=10)
     admins = models.ManyToManyField(User, blank=True, related_name="administered_clinics")
+    # How long the team has to acknowledge an alert before the next person on
+    # the on-call list is told: emergency and urgent alerts, then soon ones.
+    ack_minutes_urgent = models.PositiveIntegerField(default=15)
+    ack_minutes_soon = models.PositiveIntegerField(default=24 * 60)
 
     def __str__(self) -> str:
         return self.name

@@ -12,6 +12,7 @@ urlpatterns = [
         name="revoke_caregiver",
     ),
     path("patients/<uuid:patient_id>/check-in-day/", views.checkin_day, name="checkin_day"),
+    path("patients/<uuid:patient_id>/timeline/", views.timeline, name="timeline"),
     path("team/patients/", views.team_patients, name="team_patients"),
     path("clinic/", views.clinic_admin, name="clinic_admin"),
 ]

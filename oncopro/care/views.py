@@ -5,16 +5,31 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from oncopro.accounts.audit import Actor
 from oncopro.accounts.models import Role, User
+from oncopro.alerts.models import Alert
+from oncopro.alerts.queries import latest_for_patient, patient_view
 from oncopro.care import actions
-from oncopro.care.access import Rule, access, record_staff_list_read, relation_to, visible_patients
-from oncopro.care.forms import GrantCaregiverForm
+from oncopro.care.access import (
+    Relation,
+    Rule,
+    access,
+    record_staff_list_read,
+    relation_to,
+    visible_patients,
+)
+from oncopro.care.forms import ClinicalContextForm, GrantCaregiverForm
 from oncopro.care.models import CaregiverLink, CareTeam, Patient
+from oncopro.care.panel import adherence, with_panel_facts
+from oncopro.checkins.history import trends
+from oncopro.checkins.models import CheckIn
+from oncopro.clinical import load_pack
 
 
 @access(Rule.SIGNED_IN)
@@ -29,7 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
             return redirect("care:patient", patient_id=patients[0].public_id)
         return render(request, "care/caregiver_home.html", {"patients": patients})
     if user.is_clinician:
-        return redirect("care:team_patients")
+        return redirect("alerts:queue")  # a nurse's day starts at the alerts
     if user.role == Role.CLINIC_ADMIN:
         return redirect("care:clinic_admin")
     return render(request, "care/nothing_here.html")
@@ -46,6 +61,11 @@ def patient_page(request: HttpRequest, patient: Patient) -> HttpResponse:
             "relation": relation,
             "team": patient.care_team,
             "checkin_day": actions.WEEKDAYS[patient.checkin_weekday],
+            "team_status": (
+                patient_view(latest_for_patient(patient.pk), is_self=relation == Relation.SELF)
+                if relation in (Relation.SELF, Relation.CAREGIVER)
+                else None
+            ),
         },
     )
 
@@ -117,15 +137,93 @@ def checkin_day(request: HttpRequest, patient: Patient) -> HttpResponse:
 
 @access(Rule.STAFF)
 def team_patients(request: HttpRequest) -> HttpResponse:
+    """The panel: her latest level, any open alert, and who is behind with
+    the weekly check-in."""
     user = cast(User, request.user)
+    now = timezone.now()
     patients = list(
-        visible_patients(user)
-        .filter(care_team__memberships__user=user)
-        .select_related("user", "care_team")
-        .order_by("user__full_name")
+        with_panel_facts(
+            Patient.objects.filter(care_team__memberships__user=user)
+            .select_related("user", "care_team")
+            .order_by("user__full_name"),
+            now,
+        )
     )
     record_staff_list_read(request, patients, "team_patients")
-    return render(request, "care/team_patients.html", {"patients": patients})
+    rows = [(patient, adherence(patient, now)) for patient in patients]
+    return render(
+        request,
+        "care/team_patients.html",
+        {"rows": rows, "overdue": sum(1 for _, a in rows if a.overdue)},
+    )
+
+
+@access(Rule.CARE_TEAM)
+def timeline(request: HttpRequest, patient: Patient) -> HttpResponse:
+    """Everything her team needs on one page: context, a weeks-by-symptoms
+    heat map, and her check-ins and alerts in time order."""
+    form = ClinicalContextForm(
+        request.POST or None, initial=ClinicalContextForm.initial_for(patient)
+    )
+    if request.method == "POST" and form.is_valid():
+        response = _save_clinical_context(request, patient, form)
+        if response is not None:
+            return response
+    checkins = list(CheckIn.objects.filter(patient=patient).select_related("author")[:104])
+    alerts = list(
+        Alert.objects.filter(patient=patient).select_related("acknowledged_by", "resolved_by")
+    )
+    events = sorted(
+        [("checkin", c.at, c) for c in checkins] + [("alert", a.opened_at, a) for a in alerts],
+        key=lambda event: event[1],
+        reverse=True,
+    )
+    return render(
+        request,
+        "care/timeline.html",
+        {
+            "patient": patient,
+            "form": form,
+            "heat_map": trends(checkins, weeks=12, calendar_weeks=True),
+            "events": events,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _save_clinical_context(
+    request: HttpRequest, patient: Patient, form: ClinicalContextForm
+) -> HttpResponse | None:
+    by = Actor.from_request(request)
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            actions.set_clinical_context(
+                patient,
+                known_metastatic_sites=data["known_metastatic_sites"],
+                therapies=data["therapies"],
+                by=by,
+            )
+            if data["care_phase"] != patient.care_phase:
+                actions.set_care_phase(patient, data["care_phase"], by=by)
+    except actions.CareError as error:
+        form.add_error("care_phase", str(error))
+        return None
+    unknown = [name for name in patient.therapies if not load_pack().therapies.knows(name)]
+    if unknown:
+        messages.info(
+            request,
+            "Saved. OncoPRO does not know "
+            + ", ".join(unknown)
+            + "; triage treats unknown medicines with the usual care.",
+        )
+    else:
+        messages.success(request, "Saved.")
+    if relation_to(cast(User, request.user), patient) is None:
+        # Moved to a team she is not on (hospice): her page is theirs now.
+        messages.info(request, f"{patient.full_name} is now cared for by {patient.care_team.name}.")
+        return redirect("care:team_patients")
+    return redirect("care:timeline", patient_id=patient.public_id)
 
 
 @access(Rule.STAFF)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from oncopro.accounts.audit import Actor, record
 from oncopro.accounts.models import Role, User
+from oncopro.alerts.actions import queue_for_alert
 from oncopro.care.access import Relation, relation_to
 from oncopro.care.models import Patient
 from oncopro.checkins.models import CheckIn
@@ -120,6 +121,7 @@ def _store(
         pack=result.pack,
         result=payload,
     )
+    queue_for_alert(checkin)  # in this transaction: the alert comes with the check-in or not at all
     record(
         by,
         "checkin.submit",

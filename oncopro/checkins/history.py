@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from oncopro.care.models import Patient
 from oncopro.checkins.models import CheckIn
 from oncopro.clinical import load_pack
@@ -27,24 +29,32 @@ def recent_checkins(patient: Patient, limit: int = 52) -> list[CheckIn]:
     return list(CheckIn.objects.filter(patient=patient).select_related("author")[:limit])
 
 
-def trends(checkins: list[CheckIn], weeks: int = 12) -> Trends:
+def trends(checkins: list[CheckIn], weeks: int = 12, *, calendar_weeks: bool = False) -> Trends:
     """The highest grade of each symptom in each of the last `weeks` weeks
-    that had a check-in. A week with no answer stays empty, never zero."""
+    that had a check-in (or, with `calendar_weeks`, every one of the last
+    `weeks` weeks, so missed weeks show). A week with no answer stays empty,
+    never zero."""
     pack = load_pack()
     by_week: dict[dt.date, dict[str, int]] = {}
     for checkin in checkins:
-        monday = (checkin.at - dt.timedelta(days=checkin.at.weekday())).date()
+        day = timezone.localdate(checkin.at)
+        monday = day - dt.timedelta(days=day.weekday())
         week = by_week.setdefault(monday, {})
         for symptom_id, grade in checkin.result.get("grades", {}).items():
             week[symptom_id] = max(grade, week.get(symptom_id, 0))
-    columns = sorted(by_week)[-weeks:]
-    seen = {symptom for monday in columns for symptom in by_week[monday]}
+    if calendar_weeks:
+        today = timezone.localdate()
+        this_monday = today - dt.timedelta(days=today.weekday())
+        columns = [this_monday - dt.timedelta(weeks=n) for n in reversed(range(weeks))]
+    else:
+        columns = sorted(by_week)[-weeks:]
+    seen = {symptom for monday in columns for symptom in by_week.get(monday, {})}
     order = {symptom_id: position for position, symptom_id in enumerate(pack.symptoms)}
     rows = [
         TrendRow(
             symptom_id,
             pack.symptoms[symptom_id].label,
-            [by_week[monday].get(symptom_id) for monday in columns],
+            [by_week.get(monday, {}).get(symptom_id) for monday in columns],
         )
         for symptom_id in sorted(seen, key=order.__getitem__)
     ]

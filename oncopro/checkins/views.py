@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from oncopro.accounts.audit import Actor
 from oncopro.accounts.models import User
+from oncopro.alerts.queries import view_for_checkin
 from oncopro.care.access import Rule, access
 from oncopro.care.models import Patient
 from oncopro.checkins.actions import CheckInConflict, submit_checkin
@@ -229,5 +230,6 @@ def checkin_result(request: HttpRequest, patient: Patient, checkin_id: uuid.UUID
             "ongoing": result["ongoing"],
             "advice": [cards[key] for key in result["advice"] if key in cards],
             "is_self": patient.user_id == request.user.pk,
+            "team_status": view_for_checkin(checkin, is_self=patient.user_id == request.user.pk),
         },
     )

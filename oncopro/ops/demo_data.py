@@ -17,6 +17,8 @@ from django.utils import timezone
 from oncopro.accounts.actions import create_user
 from oncopro.accounts.audit import Actor
 from oncopro.accounts.models import Role, User
+from oncopro.alerts.actions import acknowledge, process_outbox, resolve
+from oncopro.alerts.models import Alert, Outcome
 from oncopro.care import actions
 from oncopro.care.models import CarePhase, CareTeam, Clinic, Patient
 from oncopro.checkins.actions import submit_checkin
@@ -231,18 +233,54 @@ DEMO_CHECKINS: dict[str, list[tuple[int, dict[str, Any]]]] = {
 
 def _demo_checkins(patients: dict[str, Patient], carers: dict[str, User], by: Actor) -> None:
     now = timezone.now().replace(second=0, microsecond=0)
-    for name, weeks in DEMO_CHECKINS.items():
+    # Earlier weeks first, each alert closed before the next report; then
+    # this week's reports, whose alerts stay for the worker to open.
+    earlier = [
+        (name, weeks_ago, answers)
+        for name, weeks in DEMO_CHECKINS.items()
+        for weeks_ago, answers in weeks
+        if weeks_ago > 0
+    ]
+    this_week = [
+        (name, weeks_ago, answers)
+        for name, weeks in DEMO_CHECKINS.items()
+        for weeks_ago, answers in weeks
+        if weeks_ago == 0
+    ]
+    for name, weeks_ago, answers in earlier + this_week:
         patient = patients[name]
         author = carers.get(name) if patient.care_phase == CarePhase.HOSPICE else None
-        for weeks_ago, answers in weeks:
-            submit_checkin(
-                patient,
-                author=author or patient.user,
-                client_id=uuid.uuid4(),
-                answers=answers,
-                at=now - dt.timedelta(weeks=weeks_ago, hours=2),
-                by=by,
-            )
+        at = now - dt.timedelta(weeks=weeks_ago, hours=2)
+        submit_checkin(
+            patient,
+            author=author or patient.user,
+            client_id=uuid.uuid4(),
+            answers=answers,
+            at=at,
+            by=by,
+        )
+        if weeks_ago > 0:
+            _close_the_loop(patient, at)
+
+
+def _close_the_loop(patient: Patient, at: dt.datetime) -> None:
+    """Earlier weeks' alerts were seen and resolved by the first on call."""
+    process_outbox(now=at + dt.timedelta(minutes=1))
+    alert = Alert.objects.filter(patient=patient, resolved_at=None).first()
+    if alert is None:
+        return
+    slot = patient.care_team.on_call.select_related("user").first()
+    nurse = Actor(user=slot.user if slot else None, label="demo")
+    acknowledge(alert, by=nurse, now=at + dt.timedelta(minutes=9))
+    resolve(
+        alert,
+        outcome=Outcome.CALLED_PATIENT,
+        note="Spoke with her; plan agreed.",
+        share_outcome=True,
+        message_to_patient="Thanks for telling us. Call the 24-hour line if it gets worse.",
+        by=nurse,
+        now=at + dt.timedelta(minutes=35),
+    )
 
 
 def demo_logins() -> list[DemoLogin]:

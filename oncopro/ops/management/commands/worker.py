@@ -20,9 +20,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from oncopro.checkins.tasks import ensure_reminders_scheduled
+        from oncopro.ops.periodic import ensure_periodic_tasks
 
-        ensure_reminders_scheduled()
+        ensure_periodic_tasks()
         extra = ["--batch"] if options["batch"] else []
         call_command(
             "db_worker",

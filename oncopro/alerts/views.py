@@ -1,0 +1,144 @@
+"""The care team's alert queue and the alert page where they close the loop."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, cast
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from oncopro.accounts.audit import Actor
+from oncopro.accounts.models import User
+from oncopro.alerts import actions
+from oncopro.alerts.forms import ResolveForm
+from oncopro.alerts.health import clinic_health
+from oncopro.alerts.models import Alert
+from oncopro.alerts.queries import checkins_of, open_queue, recently_resolved
+from oncopro.care.access import Rule, access, record_staff_list_read
+from oncopro.care.models import Clinic, Patient
+from oncopro.clinical import load_pack
+
+
+@access(Rule.STAFF)
+def queue(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    context = _queue_context(user)
+    record_staff_list_read(request, [a.patient for a in context["alerts"]], "alert_queue")
+    context["resolved"] = list(recently_resolved(user)[:20])
+    return render(request, "alerts/queue.html", context)
+
+
+@access(Rule.STAFF)
+def queue_live(request: HttpRequest) -> HttpResponse:
+    """The open queue again, polled by the page every few seconds. Answers
+    204 (the page keeps what it shows) while nothing has changed; each new
+    version is audited as a read once."""
+    context = _queue_context(cast(User, request.user))
+    if request.GET.get("version") == context["version"]:
+        return HttpResponse(status=204)
+    record_staff_list_read(request, [a.patient for a in context["alerts"]], "alert_queue")
+    return render(request, "alerts/_open_alerts.html", context)
+
+
+def _queue_context(user: User) -> dict[str, Any]:
+    now = timezone.now()
+    alerts = list(open_queue(user))
+    for alert in alerts:
+        alert.overdue = alert.is_overdue(now)  # type: ignore[attr-defined]
+        seconds = (alert.deadline - now).total_seconds()
+        alert.minutes_left = int(max(seconds, 0) // 60)  # type: ignore[attr-defined]
+        alert.minutes_over = int(max(-seconds, 0) // 60)  # type: ignore[attr-defined]
+    # Changes when anything shown changes, including the minute countdowns.
+    state = repr(
+        [(a.pk, a.level, a.deadline, a.acknowledged_at, a.escalation_step) for a in alerts]
+        + [now.replace(second=0, microsecond=0)]
+    )
+    version = hashlib.sha256(state.encode()).hexdigest()[:16]
+    return {"alerts": alerts, "version": version, "now": now}
+
+
+def _alert_of(patient: Patient, alert_id: int) -> Alert:
+    alert = (
+        Alert.objects.select_related("acknowledged_by", "resolved_by")
+        .filter(patient=patient, pk=alert_id)
+        .first()
+    )
+    if alert is None:
+        raise Http404
+    return alert
+
+
+@access(Rule.CARE_TEAM)
+def alert_page(
+    request: HttpRequest, patient: Patient, alert_id: int, form: ResolveForm | None = None
+) -> HttpResponse:
+    alert = _alert_of(patient, alert_id)
+    pack = load_pack()
+    checkins = [
+        {
+            "checkin": checkin,
+            "findings": checkin.result["findings"],
+            "ongoing": checkin.result["ongoing"],
+            "grades": [
+                (pack.symptoms[symptom].label, grade)
+                for symptom, grade in checkin.result["grades"].items()
+                if symptom in pack.symptoms and grade
+            ],
+        }
+        for checkin in checkins_of(alert).order_by("-at")
+    ]
+    return render(
+        request,
+        "alerts/alert.html",
+        {
+            "patient": patient,
+            "alert": alert,
+            "overdue": alert.is_overdue(),
+            "checkins": checkins,
+            "form": form or ResolveForm(),
+        },
+        status=400 if form is not None else 200,
+    )
+
+
+@access(Rule.CARE_TEAM)
+@require_POST
+def acknowledge(request: HttpRequest, patient: Patient, alert_id: int) -> HttpResponse:
+    alert = actions.acknowledge(_alert_of(patient, alert_id), by=Actor.from_request(request))
+    messages.success(request, f"You acknowledged the alert for {patient.full_name}.")
+    if request.POST.get("back") == "queue":
+        return redirect("alerts:queue")
+    return redirect("alerts:alert", patient_id=patient.public_id, alert_id=alert.pk)
+
+
+@access(Rule.CARE_TEAM)
+@require_POST
+def resolve(request: HttpRequest, patient: Patient, alert_id: int) -> HttpResponse:
+    alert = _alert_of(patient, alert_id)
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.resolve(alert, **form.cleaned_data, by=Actor.from_request(request))
+        except actions.AlertError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"The alert for {patient.full_name} is resolved.")
+            return redirect("alerts:queue")
+    return alert_page.__wrapped__(request, patient, alert_id, form=form)  # type: ignore[attr-defined]
+
+
+@access(Rule.STAFF)
+def program_health(request: HttpRequest) -> HttpResponse:
+    """Counts per clinic and week, for the clinics this person works in or runs."""
+    user = cast(User, request.user)
+    clinics = (
+        Clinic.objects.filter(Q(teams__memberships__user=user) | Q(admins=user))
+        .distinct()
+        .order_by("name")
+    )
+    return render(request, "alerts/health.html", {"clinics": clinic_health(clinics)})
