@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from oncopro.accounts.audit import Actor
 from oncopro.accounts.models import AuditEvent, Role
 from oncopro.care import actions
 from oncopro.care.models import CarePhase, CareTeam
+from tests.helpers import sign_in
 from tests.personas import World, make_clinician, make_team, make_user
 
 BY = Actor.system("test")
@@ -101,11 +104,6 @@ def test_phone_links_dial_the_digits() -> None:
 
 
 def test_she_picks_her_check_in_day(world: World) -> None:
-    from django.test import Client
-    from django.urls import reverse
-
-    from tests.helpers import sign_in
-
     url = reverse("care:checkin_day", kwargs={"patient_id": world.alice.public_id})
     alice = sign_in(Client(), world.alice.user)
     assert "Which day suits you best?" in alice.get(url).content.decode()
@@ -118,3 +116,38 @@ def test_she_picks_her_check_in_day(world: World) -> None:
     assert "Your weekly check-in day is Thursday." in page
     assert "Please pick a day" in alice.post(url, {"weekday": "9"}).content.decode()
     assert sign_in(Client(), world.carol).get(url).status_code == 404  # hers alone
+
+
+def test_the_clinic_admin_sets_alert_deadlines(world: World) -> None:
+    url = reverse("care:clinic_deadlines", kwargs={"clinic_id": world.clinic.pk})
+    adam = sign_in(Client(), world.adam)
+    response = adam.post(url, {"urgent_minutes": "10", "soon_hours": "12"})
+    assert response.status_code == 302
+    world.clinic.refresh_from_db()
+    assert (world.clinic.ack_minutes_urgent, world.clinic.ack_minutes_soon) == (10, 720)
+    assert AuditEvent.objects.filter(action="clinic.alert_deadlines", actor=world.adam).exists()
+    # A bad value is explained and kept.
+    response = adam.post(url, {"urgent_minutes": "0", "soon_hours": "12"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "greater than or equal to 1" in body
+    assert 'value="0"' in body
+    # Nobody else may change them.
+    for person in (world.nadia, world.oscar):
+        assert sign_in(Client(), person).post(url, {"urgent_minutes": "60"}).status_code == 404
+    world.clinic.refresh_from_db()
+    assert world.clinic.ack_minutes_urgent == 10
+
+
+def test_the_clinic_admin_orders_the_on_call_list(world: World) -> None:
+    nina = make_clinician("Nina Second", world.team)
+    url = reverse("care:team_on_call", kwargs={"team_id": world.team.pk})
+    adam = sign_in(Client(), world.adam)
+    assert adam.post(url, {"position_1": nina.pk, "position_2": world.nadia.pk}).status_code == 302
+    assert [slot.user for slot in world.team.on_call.all()] == [nina, world.nadia]
+    response = adam.post(url, {"position_1": nina.pk, "position_2": nina.pk})
+    assert response.status_code == 400
+    assert "Each person can be on the list once." in response.content.decode()
+    assert sign_in(Client(), world.oscar).post(url, {"position_1": nina.pk}).status_code == 404
+    page = adam.get(reverse("care:clinic_admin")).content.decode()
+    assert "On call 1" in page

@@ -66,6 +66,32 @@ def set_on_call_list(team: CareTeam, people: Iterable[User], *, by: Actor) -> No
 
 
 @transaction.atomic
+def set_alert_deadlines(
+    clinic: Clinic, *, urgent_minutes: int, soon_minutes: int, by: Actor
+) -> Clinic:
+    """How long the team has to acknowledge an alert before the next person
+    on call is told. New deadlines apply to alerts opened from now on."""
+    if not 1 <= urgent_minutes <= 120:
+        raise CareError("Emergency and urgent alerts need a deadline between 1 and 120 minutes.")
+    if not urgent_minutes <= soon_minutes <= 72 * 60:
+        raise CareError(
+            "Alerts for within 24 hours need a deadline no shorter than the urgent one "
+            "and no longer than 72 hours."
+        )
+    before = {"urgent": clinic.ack_minutes_urgent, "soon": clinic.ack_minutes_soon}
+    clinic.ack_minutes_urgent = urgent_minutes
+    clinic.ack_minutes_soon = soon_minutes
+    clinic.save(update_fields=["ack_minutes_urgent", "ack_minutes_soon"])
+    record(
+        by,
+        "clinic.alert_deadlines",
+        obj=clinic,
+        detail={"before": before, "after": {"urgent": urgent_minutes, "soon": soon_minutes}},
+    )
+    return clinic
+
+
+@transaction.atomic
 def create_patient(
     *,
     email: str,
