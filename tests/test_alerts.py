@@ -200,6 +200,15 @@ def test_unacknowledged_alerts_escalate_down_the_on_call_list(on_call: World, se
     assert AuditEvent.objects.filter(action="alert.escalate").count() == 1
 
 
+def test_no_message_goes_out_about_an_alert_already_seen(on_call: World, settings) -> None:
+    report(on_call, URGENT)
+    process_outbox()
+    actions.acknowledge(Alert.objects.get(), by=Actor(user=on_call.nadia))
+    with smtp_server(settings) as inbox:
+        assert send_pending() == 0
+    assert inbox.messages == []
+
+
 def test_an_acknowledged_alert_does_not_escalate(on_call: World) -> None:
     t0 = timezone.now()
     report(on_call, URGENT)

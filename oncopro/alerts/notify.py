@@ -51,9 +51,10 @@ def queue_link() -> str:
 def send_pending(now: dt.datetime | None = None) -> int:
     """Send every message not sent yet. Returns how many went out."""
     now = now or timezone.now()
-    waiting = Notification.objects.filter(sent_at=None).filter(
-        Q(claimed_at=None) | Q(claimed_at__lt=now - STALE_CLAIM)
-    )
+    # A message about an alert someone has already seen is not needed.
+    waiting = Notification.objects.filter(
+        sent_at=None, alert__acknowledged_at=None, alert__resolved_at=None
+    ).filter(Q(claimed_at=None) | Q(claimed_at__lt=now - STALE_CLAIM))
     sent = 0
     for message in waiting.select_related("recipient").order_by("pk"):
         if _claim(message, now) and _deliver(message):
