@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("oncopro.care.urls")),
     path("", include("oncopro.checkins.urls")),
     path("", include("oncopro.alerts.urls")),
+    path("", include("oncopro.reports.urls")),
     path("api/v1/", api.urls),
 ]

@@ -16,6 +16,7 @@ from oncopro.alerts.models import Alert
 from oncopro.care import actions
 from oncopro.care.access import Rule, visible_patients
 from oncopro.checkins.actions import submit_checkin
+from oncopro.reports.models import VisitQuestion
 from tests.helpers import sign_in
 from tests.personas import World
 
@@ -105,6 +106,9 @@ def alice_urls(world: World) -> list[tuple[str, str, Rule]]:
         "link_id": world.carol_link.pk,
         "checkin_id": checkin.client_id,
         "alert_id": Alert.objects.get(patient=world.alice).pk,
+        "question_id": VisitQuestion.objects.create(
+            patient=world.alice, text="Can I travel?", written_by=world.alice.user
+        ).pk,
     }
     urls = []
     for route, pattern, namespace in walk(get_resolver().url_patterns):

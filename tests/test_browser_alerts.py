@@ -120,6 +120,16 @@ def test_nadia_sees_alices_urgent_report_live_and_closes_the_loop(
     expect(page.get_by_text("No chills")).to_have_count(0)
     assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / "alert-seen-by-phone.png"), full_page=True)
+    # Her visit summary, where she writes what to ask.
+    page.get_by_role(
+        "link", name="Your visit summary, to print or show at your appointment"
+    ).click()
+    page.get_by_label("A new question").fill("Do I still need the blood test on Friday?")
+    page.get_by_role("button", name="Add the question").click()
+    expect(page.get_by_label("Question 1")).to_have_value(
+        "Do I still need the blood test on Friday?"
+    )
+    assert_accessible(page)
 
     # The rest of Nadia's pages pass axe too: the panel, her timeline, program health.
     nadia.get_by_role("navigation", name="Care team").get_by_role("link", name="Patients").click()

@@ -37,6 +37,8 @@ PATIENT_TEMPLATES = [
     "checkins/history.html",
     "checkins/result.html",
     "alerts/_team_status.html",
+    "reports/summary.html",
+    "reports/_summary_body.html",
 ]
 SAMPLE = {
     "temperature_c": "38.1",
