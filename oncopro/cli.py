@@ -16,6 +16,7 @@ OWN_COMMANDS = {
     "serve": "serve OncoPRO with gunicorn (production)",
     "worker": "run background tasks: reminders, notifications, escalation",
     "create-token": "make a personal API token for a patient or caregiver",
+    "export-fhir": "export one patient's data as a FHIR R4 Bundle",
     "migrate": "create or update the database tables",
     "check": "check the set-up (add --deploy for production settings)",
 }

@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("oncopro.checkins.urls")),
     path("", include("oncopro.alerts.urls")),
     path("", include("oncopro.reports.urls")),
+    path("", include("oncopro.fhir.urls")),
     path("api/v1/", api.urls),
 ]

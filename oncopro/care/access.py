@@ -45,6 +45,7 @@ class Rule(StrEnum):
     PATIENT_SELF = "patient_self"  # only the patient herself (e.g. who her caregivers are)
     REPORTER = "reporter"  # the patient or a caregiver she chose: may report for her
     CARE_TEAM = "care_team"  # one patient's data, for her care team only (alerts, timeline)
+    BEARER = "bearer"  # a personal token (FHIR); each patient through relation_to, as here
 
 
 class Relation(StrEnum):
