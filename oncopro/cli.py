@@ -17,6 +17,7 @@ OWN_COMMANDS = {
     "worker": "run background tasks: reminders, notifications, escalation",
     "create-token": "make a personal API token for a patient or caregiver",
     "export-fhir": "export one patient's data as a FHIR R4 Bundle",
+    "seed-cohort": "add a synthetic cohort of patients and check-ins (benchmarks)",
     "migrate": "create or update the database tables",
     "check": "check the set-up (add --deploy for production settings)",
 }

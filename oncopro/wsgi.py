@@ -6,3 +6,18 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oncopro.settings")
 application = get_wsgi_application()
+
+
+def _warm_up() -> None:
+    """Do the one-time work now, not in someone's first request: import
+    every view (the URL patterns), load and compile the clinical pack. No
+    database connection is opened, so it is safe before gunicorn forks."""
+    from django.urls import get_resolver
+
+    from oncopro.clinical import load_pack
+
+    get_resolver().url_patterns  # noqa: B018 - importing every view is the point
+    load_pack()
+
+
+_warm_up()

@@ -174,3 +174,14 @@ def test_program_health_counts_alerts_acknowledgement_and_misses(world: World) -
         assert "Alice" not in body
     oscar = sign_in(Client(), world.oscar).get(reverse("alerts:health")).content.decode()
     assert "Riverside" not in oscar
+
+
+def test_the_timeline_shows_recent_weeks_first_and_older_on_request(world: World) -> None:
+    report(world.alice, {"nausea": {"severity": 3}}, at=timezone.now() - dt.timedelta(weeks=20))
+    nadia = sign_in(Client(), world.nadia)
+    recent = nadia.get(timeline_url(world)).content.decode()
+    assert "last 12 weeks" in recent
+    assert "M1:" not in recent
+    older = nadia.get(timeline_url(world), {"weeks": "26"}).content.decode()
+    assert "M1:" in older
+    assert nadia.get(timeline_url(world), {"weeks": "9999"}).status_code == 200  # back to 12

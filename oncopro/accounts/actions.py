@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -54,6 +55,9 @@ def revoke_api_token(token: ApiToken, *, by: Actor) -> None:
         record(by, "api_token.revoke", obj=token)
 
 
+TOKEN_USE_PRECISION = dt.timedelta(minutes=1)
+
+
 def user_for_token(token: str) -> User | None:
     """The active user a live token belongs to, or None."""
     found = (
@@ -63,6 +67,9 @@ def user_for_token(token: str) -> User | None:
     )
     if found is None:
         return None
-    # Not audited: a sign of use, not a write of patient data.
-    ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+    # Not audited: a sign of use, not a write of patient data. Kept to the
+    # minute, so a busy client does not cost a database write per request.
+    now = timezone.now()
+    if found.last_used_at is None or now - found.last_used_at > TOKEN_USE_PRECISION:
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
     return found.user

@@ -42,7 +42,21 @@ def record(
 ) -> AuditEvent:
     """Append one audit event. Call it inside the transaction of the write it
     describes, so that both land or neither does."""
-    return AuditEvent.objects.create(
+    event = audit_event(actor, action, patient_ref=patient_ref, obj=obj, detail=detail)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_event(
+    actor: Actor,
+    action: str,
+    *,
+    patient_ref: uuid.UUID | None = None,
+    obj: Any = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """The audit row, not yet saved (`record` saves it; bulk writers collect them)."""
+    return AuditEvent(
         actor=actor.user,
         actor_label=actor.label,
         action=action,

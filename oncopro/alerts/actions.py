@@ -67,14 +67,14 @@ def process_outbox(now: dt.datetime | None = None) -> int:
     for row_id in AlertOutbox.objects.filter(processed_at__isnull=True).values_list(
         "pk", flat=True
     ):
-        if _process_one(row_id, now or timezone.now()):
+        if process_outbox_row(row_id, now or timezone.now()):
             done += 1
             crash_point("alert-committed")  # the crash test dies here: committed, not sent
     return done
 
 
 @transaction.atomic
-def _process_one(row_id: int, now: dt.datetime) -> bool:
+def process_outbox_row(row_id: int, now: dt.datetime) -> bool:
     row = (
         AlertOutbox.objects.select_for_update()
         .select_related("checkin__patient__care_team__clinic")

@@ -66,8 +66,8 @@ def _one_clinic(
 ) -> ClinicHealth:
     checkins: dict[dt.date, int] = defaultdict(int)
     days = (
-        CheckIn.objects.filter(patient__care_team__clinic=clinic, received_at__gte=start)
-        .annotate(day=TruncDate("received_at"))
+        CheckIn.objects.filter(patient__care_team__clinic=clinic, at__gte=start)
+        .annotate(day=TruncDate("at"))
         .values_list("day", flat=True)
     )
     for day in days:

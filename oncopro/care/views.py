@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import cast
 
 from django.contrib import messages
@@ -175,9 +176,13 @@ def timeline(request: HttpRequest, patient: Patient) -> HttpResponse:
         response = _save_clinical_context(request, patient, form)
         if response is not None:
             return response
-    checkins = list(CheckIn.objects.filter(patient=patient).select_related("author")[:104])
+    weeks = _timeline_weeks(request.GET.get("weeks"))
+    since = timezone.now() - dt.timedelta(weeks=weeks)
+    checkins = list(CheckIn.objects.filter(patient=patient, at__gte=since).select_related("author"))
     alerts = list(
-        Alert.objects.filter(patient=patient).select_related("acknowledged_by", "resolved_by")
+        Alert.objects.filter(patient=patient, opened_at__gte=since).select_related(
+            "acknowledged_by", "resolved_by"
+        )
     )
     events = sorted(
         [("checkin", c.at, c) for c in checkins] + [("alert", a.opened_at, a) for a in alerts],
@@ -192,9 +197,19 @@ def timeline(request: HttpRequest, patient: Patient) -> HttpResponse:
             "form": form,
             "heat_map": trends(checkins, weeks=12, calendar_weeks=True),
             "events": events,
+            "weeks": weeks,
+            "week_choices": TIMELINE_WEEKS,
         },
         status=400 if form.is_bound and form.errors else 200,
     )
+
+
+# How far back the timeline's list goes: recent first, older on request.
+TIMELINE_WEEKS = (12, 26, 52, 104)
+
+
+def _timeline_weeks(value: str | None) -> int:
+    return int(value) if value in {str(w) for w in TIMELINE_WEEKS} else TIMELINE_WEEKS[0]
 
 
 def _save_clinical_context(

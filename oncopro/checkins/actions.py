@@ -12,14 +12,14 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from oncopro.accounts.audit import Actor, record
-from oncopro.accounts.models import Role, User
+from oncopro.accounts.audit import Actor, audit_event
+from oncopro.accounts.models import AuditEvent, Role, User
 from oncopro.alerts.actions import queue_for_alert
 from oncopro.care.access import Relation, relation_to
 from oncopro.care.models import Patient
 from oncopro.checkins.models import CheckIn
 from oncopro.checkins.triage import triage_checkin, validate_answers
-from oncopro.clinical import Report
+from oncopro.clinical import Report, TriageResult
 
 
 class CheckInConflict(Exception):
@@ -99,13 +99,43 @@ def _store(
     replaces: CheckIn | None,
     by: Actor,
 ) -> CheckIn:
-    result = triage_checkin(patient, report)
+    checkin = build_checkin(
+        patient,
+        author,
+        client_id,
+        kind,
+        report,
+        notes,
+        digest,
+        replaces,
+        triage_checkin(patient, report),
+    )
+    checkin.save(force_insert=True)
+    queue_for_alert(checkin)  # in this transaction: the alert comes with the check-in or not at all
+    submitted_event(checkin, by).save(force_insert=True)
+    return checkin
+
+
+def build_checkin(
+    patient: Patient,
+    author: User,
+    client_id: uuid.UUID,
+    kind: str,
+    report: Report,
+    notes: dict[str, str],
+    digest: str,
+    replaces: CheckIn | None,
+    result: TriageResult,
+) -> CheckIn:
+    """The row for one check-in and its triage, not yet saved. The one place
+    that shapes it: `submit_checkin` and the benchmark cohort's bulk writer
+    both use it."""
     reporter = (
         CheckIn.Reporter.CAREGIVER if author.role == Role.CAREGIVER else CheckIn.Reporter.PATIENT
     )
     payload = result.to_json()
     payload["checkin_id"] = str(client_id)
-    checkin = CheckIn.objects.create(
+    return CheckIn(
         client_id=client_id,
         patient=patient,
         author=author,
@@ -121,12 +151,13 @@ def _store(
         pack=result.pack,
         result=payload,
     )
-    queue_for_alert(checkin)  # in this transaction: the alert comes with the check-in or not at all
-    record(
+
+
+def submitted_event(checkin: CheckIn, by: Actor) -> AuditEvent:
+    return audit_event(
         by,
         "checkin.submit",
-        patient_ref=patient.public_id,
+        patient_ref=checkin.patient.public_id,
         obj=checkin,
-        detail={"urgency": result.urgency, "reporter": reporter, "kind": kind},
+        detail={"urgency": checkin.urgency, "reporter": checkin.reporter, "kind": checkin.kind},
     )
-    return checkin

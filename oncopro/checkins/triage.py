@@ -41,7 +41,11 @@ def validate_answers(answers: Mapping[str, Any], at: dt.datetime) -> Report:
     return case.checkin
 
 
-def triage_checkin(patient: Patient, report: Report) -> TriageResult:
-    return triage(
-        load_pack(), patient_context(patient), earlier_reports(patient, report.at), report
-    )
+def triage_checkin(
+    patient: Patient, report: Report, earlier: list[Report] | None = None
+) -> TriageResult:
+    """Triage one report with her context and her earlier reports (read from
+    the database unless a bulk writer already holds them, newest first)."""
+    if earlier is None:
+        earlier = earlier_reports(patient, report.at)
+    return triage(load_pack(), patient_context(patient), earlier, report)

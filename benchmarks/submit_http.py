@@ -1,0 +1,255 @@
+"""Check-in submission over real HTTP: gunicorn with several workers on
+loopback, driven by wrk (Debian: apt-get install wrk) at 1, 10 and 50
+concurrent clients. Every request is a new check-in (its own UUID) for one
+of N patients, with a personal token, through the JSON API: validation,
+triage with her history, the stored row, the alert outbox, the audit log.
+
+    .venv/bin/python benchmarks/submit_http.py --db sqlite|postgres [--seconds 15]
+        [--patients 200] [--workers 4] [--json out.json]
+
+Prints a table (p50/p95/p99 latency, requests/s, errors) and the peak memory
+(VmHWM) of each web worker and of the task worker after it has processed the
+alerts the run raised. Loopback only; every server it starts, it stops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.pg_server import ThrowawayPostgres, free_port  # noqa: E402
+
+CONCURRENCY = (1, 10, 50)
+WRK = shutil.which("wrk") or "wrk"
+LUA = r"""
+local tokens = {}
+local paths = {}
+for line in io.lines(os.getenv("BENCH_TOKENS")) do
+  local path, token = line:match("([^ ]+) ([^ ]+)")
+  paths[#paths + 1] = path
+  tokens[#tokens + 1] = token
+end
+local bodies = {
+  '{"temperature_c": 36.8, "fatigue": {"severity": 1}, "pain": {"severity": 1}}',
+  '{"fatigue": {"severity": 2}, "nausea": {"frequency": 1, "severity": 1}}',
+  '{"pain": {"severity": 3, "interference": 2}, "insomnia": {"frequency": 2}}',
+  '{"temperature_c": 38.3, "shivering": {"present": true}}',
+}
+local counter = 0
+function setup(thread)
+  counter = counter + 1
+  thread:set("seed", counter)
+end
+function init(args)
+  math.randomseed(os.time() + seed * 7919)
+end
+local function uuid4()
+  local t = "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx"
+  return (t:gsub("[xy]", function(c)
+    local v = (c == "x") and math.random(0, 15) or math.random(8, 11)
+    return string.format("%x", v)
+  end))
+end
+function request()
+  local i = math.random(#paths)
+  local body = '{"id": "' .. uuid4() .. '", "reporter": "patient", "answers": '
+    .. bodies[math.random(#bodies)] .. '}'
+  return wrk.format("POST", paths[i], {
+    ["Authorization"] = "Bearer " .. tokens[i],
+    ["Content-Type"] = "application/json",
+  }, body)
+end
+done = function(summary, latency, requests)
+  local out = io.open(os.getenv("BENCH_OUT"), "w")
+  out:write(string.format(
+    '{"requests": %d, "seconds": %.3f, "p50_ms": %.2f, "p95_ms": %.2f, "p99_ms": %.2f, '
+    .. '"max_ms": %.2f, "errors_status": %d, "errors_connect": %d, "errors_timeout": %d, '
+    .. '"errors_read": %d, "errors_write": %d}',
+    summary.requests, summary.duration / 1e6,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000,
+    summary.errors.status, summary.errors.connect, summary.errors.timeout,
+    summary.errors.read, summary.errors.write))
+  out:close()
+end
+"""
+
+
+def wait_for_port(port: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port}")
+
+
+def peak_rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    match = re.search(r"VmHWM:\s+(\d+) kB", status)
+    return int(match.group(1)) / 1024 if match else float("nan")
+
+
+def children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def prepare(env: dict[str, str], patients: int, folder: Path) -> Path:
+    """Migrate, make the patients and their tokens (a separate process, so
+    this one stays free of Django)."""
+    subprocess.run(
+        [sys.executable, "-m", "oncopro", "migrate", "-v0"], env=env, check=True, cwd=ROOT
+    )
+    tokens = folder / "tokens.txt"
+    script = f"""
+import django, datetime as dt
+django.setup()
+from oncopro.accounts.actions import create_api_token
+from oncopro.accounts.audit import Actor
+from tests.personas import make_clinic, make_team, make_patient, make_clinician
+from oncopro.care import actions
+by = Actor.system("bench")
+clinic = make_clinic("Bench Clinic")
+team = make_team(clinic, "Bench Oncology")
+nurse = make_clinician("Bench Nurse", team)
+actions.set_on_call_list(team, [nurse], by=by)
+lines = []
+for n in range({patients}):
+    patient = make_patient(f"Bench Patient{{n}}", team, therapies=("capecitabine",))
+    token, _ = create_api_token(patient.user, "bench", by=by)
+    lines.append(f"/api/v1/patients/{{patient.public_id}}/checkins {{token}}")
+open({str(tokens)!r}, "w").write("\\n".join(lines) + "\\n")
+"""
+    subprocess.run(
+        [sys.executable, "-c", script],
+        env={**env, "DJANGO_SETTINGS_MODULE": "oncopro.settings"},
+        check=True,
+        cwd=ROOT,
+    )
+    return tokens
+
+
+def run(db: str, seconds: int, patients: int, workers: int) -> dict[str, Any]:
+    pg = None
+    with tempfile.TemporaryDirectory(prefix="oncopro-bench-") as name:
+        folder = Path(name)
+        env = {**os.environ, "ONCOPRO_DATA_DIR": str(folder), "LOG_LEVEL": "WARNING"}
+        env.pop("DATABASE_URL", None)
+        if db == "postgres":
+            pg = ThrowawayPostgres().start()
+            settings = pg.django_settings("postgres")
+            env["DATABASE_URL"] = (
+                f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/postgres"
+            )
+        server = worker = None
+        try:
+            tokens = prepare(env, patients, folder)
+            port = free_port()
+            server = subprocess.Popen(
+                [sys.executable, "-m", "oncopro", "serve", "--workers", str(workers)],
+                env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            wait_for_port(port)
+            script = folder / "submit.lua"
+            script.write_text(LUA)
+            rows = []
+            for clients in CONCURRENCY:
+                out = folder / f"wrk-{clients}.json"
+                subprocess.run(
+                    [WRK, "-t", str(min(clients, 4)), "-c", str(clients), "-d", f"{seconds}s",
+                     "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}"],
+                    env={**env, "BENCH_TOKENS": str(tokens), "BENCH_OUT": str(out)},
+                    check=True, capture_output=True, text=True,
+                )  # fmt: skip
+                result = json.loads(out.read_text())
+                result["clients"] = clients
+                result["per_second"] = round(result["requests"] / result["seconds"], 1)
+                rows.append(result)
+            web_peaks = [round(peak_rss_mb(pid), 1) for pid in children(server.pid)]
+            # The task worker opens the alerts the run raised and "sends" their
+            # emails (console), then stops: its peak memory after real work.
+            started = time.monotonic()
+            worker = subprocess.Popen(
+                [sys.executable, "-c",
+                 "import sys; sys.argv=['oncopro','worker','--batch']; "
+                 "from oncopro.cli import main; main()"],
+                env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            worker_peak = 0.0
+            while worker.poll() is None:
+                worker_peak = max(worker_peak, peak_rss_mb(worker.pid))
+                time.sleep(0.05)
+            worker_seconds = time.monotonic() - started
+            return {
+                "db": db,
+                "workers": workers,
+                "patients": patients,
+                "seconds_each": seconds,
+                "rows": rows,
+                "web_worker_peak_mb": web_peaks,
+                "task_worker_peak_mb": round(worker_peak, 1),
+                "task_worker_seconds": round(worker_seconds, 1),
+            }
+        finally:
+            for process in (server, worker):
+                if process is not None and process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+                    process.wait(timeout=30)
+            if pg is not None:
+                pg.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--patients", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    result = run(args.db, args.seconds, args.patients, args.workers)
+    result["machine"] = (
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(
+        f"Check-in submission over HTTP ({args.db}, gunicorn x{args.workers}, {result['machine']})"
+    )
+    print(
+        f"{'clients':>8} {'requests':>9} {'per s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'p99 ms':>8} {'errors':>7}"
+    )
+    for row in result["rows"]:
+        errors = sum(v for k, v in row.items() if k.startswith("errors_"))
+        print(
+            f"{row['clients']:>8} {row['requests']:>9} {row['per_second']:>8} {row['p50_ms']:>8} "
+            f"{row['p95_ms']:>8} {row['p99_ms']:>8} {errors:>7}"
+        )
+    print(f"peak memory: web workers {result['web_worker_peak_mb']} MB; task worker "
+          f"{result['task_worker_peak_mb']} MB (processed the run's alerts in "
+          f"{result['task_worker_seconds']} s)")  # fmt: skip
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
