@@ -18,6 +18,8 @@ OWN_COMMANDS = {
     "create-token": "make a personal API token for a patient or caregiver",
     "export-fhir": "export one patient's data as a FHIR R4 Bundle",
     "seed-cohort": "add a synthetic cohort of patients and check-ins (benchmarks)",
+    "backup": "back up the whole database while it runs",
+    "restore": "restore a backup into a new, empty database",
     "migrate": "create or update the database tables",
     "check": "check the set-up (add --deploy for production settings)",
 }

@@ -22,6 +22,7 @@ from oncopro.accounts.audit_purge import audit_purge_allowed
 from tests.browser import browser, page  # noqa: F401 - fixtures
 from tests.personas import World, make_world
 from tests.pg_server import PostgresUnavailable, ThrowawayPostgres
+from tests.processes import new_database_url  # noqa: F401 - fixture
 
 # Playwright's sync API runs an event loop in the test's thread; the ORM
 # calls the tests make around it are still synchronous and safe.

@@ -7,58 +7,29 @@ the throwaway PostgreSQL server, and a real SMTP server."""
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
-import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-import psycopg
-import pytest
-from django.conf import settings as django_settings
-
+from tests.processes import ONCOPRO, SCENARIO, process_env, run
 from tests.smtp import smtp_server
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def database_url(tmp_path: Path, expected_vendor: str) -> str:
-    if expected_vendor == "sqlite":
-        return f"sqlite:///{tmp_path / 'crash.sqlite3'}"
-    db = django_settings.DATABASES["default"]
-    name = f"crash_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(
-        host=db["HOST"], port=db["PORT"], user=db["USER"], dbname="postgres", autocommit=True
-    ) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{name}"
-
-
-def run(argv: list[str], env: dict[str, str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False, **kwargs
-    )
 
 
 def test_a_worker_killed_after_commit_notifies_exactly_once_after_restart(
-    database_url: str, tmp_path: Path, settings
+    new_database_url: Callable[[], str], tmp_path: Path, settings
 ) -> None:
+    database_url = new_database_url()
     with smtp_server(settings) as inbox:
         port = settings.MAILERS["default"]["OPTIONS"]["port"]
-        env = {
-            **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-            "DATABASE_URL": database_url,
-            "ONCOPRO_DATA_DIR": str(tmp_path),
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(port),
-            "EMAIL_USE_TLS": "false",
-        }
-        oncopro = [sys.executable, "-m", "oncopro"]
-        scenario = [sys.executable, "-m", "tests.crash_scenario"]
+        env = process_env(
+            database_url,
+            tmp_path,
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=str(port),
+            EMAIL_USE_TLS="false",
+        )
+        oncopro, scenario = ONCOPRO, SCENARIO
 
         def counts() -> dict[str, int]:
             done = run([*scenario, "counts"], env)
