@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar, cast
+from typing import Annotated, Any, Literal, TypeVar, cast
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Schema, Status
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import ConfigDict, WithJsonSchema, field_validator
 
 from oncopro.accounts.actions import user_for_token
 from oncopro.accounts.audit import Actor
@@ -24,7 +26,8 @@ from oncopro.accounts.models import User
 from oncopro.care.access import Rule, patient_for_request, two_factor_pending
 from oncopro.checkins.actions import CheckInConflict, submit_checkin
 from oncopro.checkins.models import CheckIn
-from oncopro.clinical import CaseError
+from oncopro.clinical import CaseError, load_pack
+from oncopro.clinical.case import answers_json_schema
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,6 +66,45 @@ api = NinjaAPI(
 )
 
 
+class Problem(Schema):
+    error: str
+
+
+# Every error, whoever raises it (our code or django-ninja's own checks),
+# is a Problem: {"error": "plain words"}, with the statuses documented below.
+ERRORS: dict[int, type[Problem]] = {400: Problem, 401: Problem, 404: Problem, 422: Problem}
+
+
+def _problem(request: HttpRequest, status: int, message: str) -> HttpResponse:
+    return api.create_response(request, {"error": message}, status=status)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    parts = []
+    for item in error.errors[:5]:
+        where = ".".join(str(p) for p in item.get("loc", ()) if p not in ("body", "payload"))
+        parts.append(f"{where or 'the request'}: {item.get('msg', 'is not valid')}")
+    return _problem(request, 422, "; ".join(parts) or "The request is not valid.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    """django-ninja's own refusals: an unreadable body (400), no sign-in (401)."""
+    if isinstance(error, AuthenticationError):
+        message = "Sign in, or send a personal token: Authorization: Bearer <token>."
+    elif error.status_code == 400:
+        message = "The request body is not JSON we can read."
+    else:
+        message = str(error)
+    return _problem(request, error.status_code, message)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+    return _problem(request, 404, "No such patient, or not one you may see.")
+
+
 def rule(access_rule: Rule) -> Callable[[F], F]:
     """Declare who may use an operation (checked by the tests)."""
 
@@ -80,11 +122,20 @@ class CheckInIn(Schema):
         None, description="Ignored: the signed-in person decides it."
     )
     kind: Literal["weekly", "anytime"] = "weekly"
-    answers: dict[str, Any] = Field(description="Only what was asked (see the contract).")
+    answers: Annotated[dict[str, Any], WithJsonSchema(answers_json_schema(load_pack()))] = Field(
+        description="Only what was asked (see the contract)."
+    )
 
+    model_config = ConfigDict(extra="forbid")
 
-class Problem(Schema):
-    error: str
+    @field_validator("at", mode="before")
+    @classmethod
+    def _at_is_a_date_time_text(cls, value: object) -> object:
+        # Pydantic would read a number as seconds since 1970; the schema
+        # (and a person) mean an ISO 8601 text.
+        if value is not None and not isinstance(value, str):
+            raise ValueError("must be a date and time like 2026-11-17T09:00:00Z")
+        return value
 
 
 class CheckInOut(Schema):
@@ -109,7 +160,7 @@ def _out(checkin: CheckIn) -> CheckInOut:
 
 @api.post(
     "/patients/{patient_id}/checkins",
-    response={200: CheckInOut, 201: CheckInOut, 409: Problem, 422: Problem},
+    response={200: CheckInOut, 201: CheckInOut, 409: Problem, **ERRORS},
     summary="Submit a check-in",
 )
 @rule(Rule.REPORTER)
@@ -141,7 +192,7 @@ def submit(
 
 @api.get(
     "/patients/{patient_id}/checkins",
-    response=list[CheckInOut],
+    response={200: list[CheckInOut], **ERRORS},
     summary="List her check-ins, newest first",
 )
 @rule(Rule.PATIENT)

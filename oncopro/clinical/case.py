@@ -208,8 +208,18 @@ def _check_branching(answer: Mapping[str, Any], here: str) -> None:
                 )
 
 
+def _whole(value: Any) -> Any:
+    """JSON has one kind of number: 2.0 is the whole number 2 (as JSON
+    Schema says too). Anything else is left for the checks below."""
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
 def _value(field: FieldSpec, value: Any, where: str) -> Any:
     kind = field.kind
+    if kind in ("score", "integer"):
+        value = _whole(value)
     if kind == "score":
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 4:
             raise CaseError(where, f"must be a whole number from 0 to 4, not {_describe(value)}")
@@ -321,3 +331,59 @@ def _case_type(pack: Pack) -> Any:
         [("checkin", report), ("patient", Any, None), ("history", history, [])],
         forbid_unknown_fields=True,
     )
+
+
+# --- the same rules as a JSON Schema, for documents (the API's OpenAPI) -------
+
+
+def answers_json_schema(pack: Pack) -> dict[str, Any]:
+    """The answers a check-in may carry, as JSON Schema: every symptom of the
+    pack with its fields, types and ranges, nothing else, and the branching
+    rule (no severity or interference after frequency 0). Validation itself
+    is `parse_case`; this says the same thing to other programs."""
+    properties: dict[str, Any] = {}
+    for spec in pack.symptoms.values():
+        if spec.is_reading:
+            properties[spec.id] = _field_json_schema(spec.fields["value"])
+            continue
+        fields = {name: _field_json_schema(field) for name, field in spec.fields.items()}
+        symptom: dict[str, Any] = {
+            "type": "object",
+            "description": spec.label,
+            "properties": fields,
+            "additionalProperties": False,
+            "minProperties": 1,
+        }
+        after_never = [name for name in ("severity", "interference") if name in fields]
+        if "frequency" in fields and after_never:
+            symptom["if"] = {"properties": {"frequency": {"const": 0}}, "required": ["frequency"]}
+            symptom["then"] = {"not": {"anyOf": [{"required": [name]} for name in after_never]}}
+        properties[spec.id] = symptom
+    return {
+        "type": "object",
+        "description": "Only what was asked; a symptom left out was not asked.",
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
+def _field_json_schema(field: FieldSpec) -> dict[str, Any]:
+    if field.kind == "score":
+        return {"type": "integer", "minimum": 0, "maximum": 4}
+    if field.kind == "yesno":
+        return {"type": "boolean"}
+    if field.kind in ("integer", "number"):
+        assert field.low is not None
+        assert field.high is not None
+        whole = field.kind == "integer"
+        return {
+            "type": field.kind,
+            "minimum": int(field.low) if whole else field.low,
+            "maximum": int(field.high) if whole else field.high,
+        }
+    if field.kind == "choice":
+        return {"type": "string", "enum": list(field.choices)}
+    text: dict[str, Any] = {"type": "string"}
+    if field.max_length is not None:
+        text["maxLength"] = field.max_length
+    return text

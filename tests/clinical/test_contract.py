@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from oncopro.clinical import CaseError, load_pack, triage_json
+from oncopro.clinical import CaseError, load_pack, parse_case, triage_json
 from tests.clinical.helpers import ROOT, case, shared_file
 
 
@@ -153,3 +153,15 @@ def test_therapy_names_are_read_kindly() -> None:
     result = triage_json(load_pack(), case({"temperature_c": 37.5}, therapies=(" Capecitabine ",)))
     assert result["warnings"] == []
     assert result["findings"][0]["inputs"]["therapies"] == ["capecitabine"]
+
+
+def test_a_whole_number_written_with_a_decimal_point_is_that_number() -> None:
+    # JSON (and JSON Schema) have one kind of number: 2.0 is the whole number 2.
+    case = parse_case(
+        load_pack(),
+        {"checkin": {"at": "2026-11-17T09:00:00Z", "answers": {"pain": {"severity": 2.0},
+                                                               "cough": {"days": 3.0}}}},
+    )  # fmt: skip
+    assert case.checkin.answers["pain"]["severity"] == 2
+    assert type(case.checkin.answers["pain"]["severity"]) is int
+    assert type(case.checkin.answers["cough"]["days"]) is int
