@@ -48,6 +48,31 @@ def main(step: str) -> None:
         from oncopro.alerts.actions import process_outbox
 
         process_outbox()
+    elif step == "phones":  # patients and their tokens, for the many-phones crash test
+        from oncopro.accounts.actions import create_api_token
+        from tests.personas import BY, make_patient
+
+        world = make_world()
+        patients = [world.alice] + [
+            make_patient(f"Crash Patient{n}", world.team, therapies=("capecitabine",))
+            for n in range(3)
+        ]
+        tokens = [(str(p.public_id), create_api_token(p.user, "crash", by=BY)[0]) for p in patients]
+        print(json.dumps(tokens))
+    elif step == "stored":
+        print(
+            json.dumps(
+                {
+                    "ids": [str(i) for i in CheckIn.objects.values_list("client_id", flat=True)],
+                    "needing": CheckIn.objects.exclude(urgency="routine").count(),
+                    "outbox": AlertOutbox.objects.count(),
+                    "waiting": AlertOutbox.objects.filter(processed_at=None).count(),
+                    "alerts": Alert.objects.count(),
+                    "messages": Notification.objects.count(),
+                    "sent": Notification.objects.exclude(sent_at=None).count(),
+                }
+            )
+        )
     elif step == "fingerprint":
         print(json.dumps(fingerprint()))
     else:

@@ -8,13 +8,16 @@ as the unprivileged `postgres` system user instead.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +35,14 @@ def find_bindir() -> Path | None:
     return Path(candidates[0]).parent if candidates else None
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    for child in path.read_text().split() if path.exists() else []:
+        found += [int(child), *_children(int(child))]
+    return found
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -45,6 +56,9 @@ class ThrowawayPostgres:
     bindir: Path = field(default_factory=Path)
     root: Path | None = None
     run_as: str | None = None
+    # Tests trade durability for speed; a crash test needs the real thing
+    # (with synchronous_commit off, a killed server forgets acknowledged commits).
+    durable: bool = False
 
     @property
     def datadir(self) -> Path:
@@ -92,13 +106,18 @@ class ThrowawayPostgres:
             "--locale=C",
             "--no-sync",
         )  # fmt: skip
+        self._start_server()
+        return self
+
+    def _start_server(self) -> None:
+        assert self.root is not None
         options = (
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=200"
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200"
         )
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
-            str(bindir / "pg_ctl"),
+            str(self.bindir / "pg_ctl"),
             "-D", str(self.datadir),
             "-o", options,
             "-l", str(self.root / "server.log"),
@@ -106,7 +125,23 @@ class ThrowawayPostgres:
             "-t", "60",
             "start",
         )  # fmt: skip
-        return self
+
+    def kill(self) -> None:
+        """SIGKILL the server (as a crash would): no shutdown, no checkpoint."""
+        postmaster = int((self.datadir / "postmaster.pid").read_text().split()[0])
+        family = [postmaster, *_children(postmaster)]
+        for pid in family:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        for _ in range(200):  # until every one of them is gone
+            if not any(Path(f"/proc/{pid}").exists() for pid in family):
+                break
+            time.sleep(0.05)
+
+    def restart_after_crash(self) -> None:
+        """Start it again: PostgreSQL recovers from its write-ahead log."""
+        (self.datadir / "postmaster.pid").unlink(missing_ok=True)
+        self._start_server()
 
     def stop(self) -> None:
         if self.root is None:
