@@ -375,8 +375,8 @@ def _team_responds(rng: random.Random, patient: Patient, at: dt.datetime, now: d
     alert = Alert.objects.filter(patient=patient, resolved_at=None).first()
     if alert is None or alert.acknowledged_at is not None:
         return
-    if at > now - dt.timedelta(days=2) and rng.random() < 0.6:
-        return  # the last days' alerts: some still wait in the queue
+    if at > now - dt.timedelta(days=7) and rng.random() < 0.6:
+        return  # this week's alerts: many still wait in the queue
     seen = at + dt.timedelta(minutes=rng.choice([3, 6, 9, 12, 14, 20, 35, 90]))
     if seen > now:
         return
