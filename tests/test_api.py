@@ -186,3 +186,27 @@ def test_create_token_command_makes_a_working_token(world: World) -> None:
         call_command("create-token", world.nadia.email, "x", stdout=StringIO())
     with pytest.raises(CommandError, match="No active account"):
         call_command("create-token", "nobody@example.org", "x", stdout=StringIO())
+
+
+@pytest.mark.parametrize(
+    "at",
+    [0, "0111-11-09T23:41:16-23:33", "2026-11-17 09:00", "2026-11-17T09:00:00+15:00", "yesterday"],
+)
+def test_a_time_that_is_not_a_real_moment_gets_422(world: World, at: object) -> None:
+    body = {**checkin({"fatigue": {"severity": 1}}), "at": at}
+    response = post(token_client(world.alice.user), url(world), body)
+    assert response.status_code == 422, response.content
+    assert response.json()["error"].startswith("at: ")
+    assert not CheckIn.objects.exists()
+
+
+def test_errors_have_one_shape(world: World) -> None:
+    client = token_client(world.alice.user)
+    unreadable = client.post(url(world), "{not json", content_type="application/json")
+    assert unreadable.status_code == 400
+    assert unreadable.json() == {"error": "The request body is not JSON we can read."}
+    assert Client().get(url(world)).status_code == 401
+    assert set(Client().get(url(world)).json()) == {"error"}
+    missing = client.post(url(world), "{}", content_type="application/json")
+    assert missing.status_code == 422
+    assert set(missing.json()) == {"error"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -13,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from oncopro.accounts.models import AuditEvent
+from oncopro.accounts.models import AuditEvent, User
 from oncopro.alerts.actions import process_outbox
 from oncopro.alerts.models import Alert, AlertOutbox, Notification
-from oncopro.care.models import Patient
+from oncopro.care.models import CareTeam, Patient
 from oncopro.checkins.actions import content_hash, submit_checkin
 from oncopro.checkins.models import CheckIn
 from oncopro.ops.cohort import seed_cohort
@@ -51,6 +52,10 @@ def snapshot() -> dict[str, list[str]]:
             checkin.patient, checkin.kind, checkin.answers, checkin.notes
         )
     email = dict(Patient.objects.values_list("public_id", "user__email"))
+    # Audit details name teams and people by primary key, and PostgreSQL does
+    # not reuse keys after a rollback: compare them by name.
+    teams = dict(CareTeam.objects.values_list("pk", "name"))
+    users = dict(User.objects.values_list("pk", "email"))
     checkin_fields = (
         "client_id", "patient__user__email", "author__email", "reporter", "kind", "at",
         "received_at", "answers", "notes", "urgency", "contact", "pack", "result",
@@ -98,12 +103,28 @@ def snapshot() -> dict[str, list[str]]:
                     e.action,
                     email.get(e.patient_ref) if e.patient_ref else None,
                     e.object_type,
-                    e.detail,
+                    _named(e.detail, teams, users),
                 )
             )
             for e in AuditEvent.objects.select_related("actor")
         ),
     }
+
+
+def _named(detail: Any, teams: dict[int, str], users: dict[int, str]) -> Any:
+    if isinstance(detail, dict):
+        named: dict[str, Any] = {}
+        for key, value in detail.items():
+            if key in ("team", "care_team") and isinstance(value, int):
+                named[key] = teams.get(value, value)
+            elif key == "user" and isinstance(value, int):
+                named[key] = users.get(value, value)
+            elif key == "order" and isinstance(value, list):
+                named[key] = [users.get(v, v) for v in value]
+            else:
+                named[key] = _named(value, teams, users)
+        return named
+    return detail
 
 
 def test_the_bulk_path_writes_the_same_rows_as_one_by_one(db: None) -> None:

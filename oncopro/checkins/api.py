@@ -10,6 +10,7 @@ as the pages (`care.access.patient_for_request`) and declares its rule with
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar, cast
@@ -115,9 +116,22 @@ def rule(access_rule: Rule) -> Callable[[F], F]:
     return mark
 
 
+# A real moment: a year a report can have, a time zone offset that exists
+# (PostgreSQL refuses others, and so does the schema).
+AT_PATTERN = (
+    r"^(19|20)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d"
+    r"(:[0-5]\d(\.\d{1,6})?)?(Z|[+-](0\d|1[0-4]):[0-5]\d)$"
+)
+AT = re.compile(AT_PATTERN)
+
+
 class CheckInIn(Schema):
     id: uuid.UUID = Field(description="Made by the client; sending it again is safe.")
-    at: dt.datetime | None = Field(None, description="When it was reported (default: now).")
+    at: dt.datetime | None = Field(
+        None,
+        description="When it was reported (default: now), ISO 8601 with its time zone.",
+        json_schema_extra={"pattern": AT_PATTERN},
+    )
     reporter: Literal["patient", "caregiver"] | None = Field(
         None, description="Ignored: the signed-in person decides it."
     )
@@ -133,8 +147,11 @@ class CheckInIn(Schema):
     def _at_is_a_date_time_text(cls, value: object) -> object:
         # Pydantic would read a number as seconds since 1970; the schema
         # (and a person) mean an ISO 8601 text.
-        if value is not None and not isinstance(value, str):
-            raise ValueError("must be a date and time like 2026-11-17T09:00:00Z")
+        if value is not None and (not isinstance(value, str) or not AT.fullmatch(value)):
+            raise ValueError(
+                "must be a date and time like 2026-11-17T09:00:00Z (a year from 1900 to "
+                "2099, a time zone offset within 14 hours)"
+            )
         return value
 
 
