@@ -44,7 +44,7 @@ def test_the_panel_shows_level_alert_and_who_is_behind(world: World) -> None:
     assert "Overdue" not in alice_row
     assert "0 of 8" in bob_row
     assert "Overdue" in bob_row
-    assert "1 behind with the weekly check-in" in body
+    assert "1 of these behind with the weekly check-in" in body
 
 
 def test_the_panel_costs_the_same_queries_for_2_or_20_patients(world: World) -> None:
@@ -62,9 +62,31 @@ def test_the_panel_costs_the_same_queries_for_2_or_20_patients(world: World) -> 
     assert len(many) == len(few)
 
 
+def test_a_large_panel_comes_a_page_at_a_time(world: World) -> None:
+    from oncopro.care import views
+
+    for n in range(7):
+        make_patient(f"Zed Patient{n}", world.team)
+    nadia = sign_in(Client(), world.nadia)
+    original = views.PANEL_PAGE_SIZE
+    views.PANEL_PAGE_SIZE = 4
+    try:
+        first = nadia.get(reverse("care:team_patients")).content.decode()
+        last = nadia.get(reverse("care:team_patients"), {"page": "3"}).content.decode()
+        beyond = nadia.get(reverse("care:team_patients"), {"page": "99"}).content.decode()
+    finally:
+        views.PANEL_PAGE_SIZE = original
+    assert "9 patients, 1 to 4 shown" in first
+    assert "Alice Example" in first
+    assert "Zed Patient6" not in first
+    assert "Page 3 of 3" in last
+    assert "Zed Patient6" in last
+    assert "Page 3 of 3" in beyond  # past the end: the last page
+
+
 def test_a_new_patient_is_not_behind_before_her_first_due_day(world: World) -> None:
     body = sign_in(Client(), world.nadia).get(reverse("care:team_patients")).content.decode()
-    assert "0 behind" in body
+    assert "0 of these behind" in body
 
 
 def test_last_due_day_is_before_today() -> None:

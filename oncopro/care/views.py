@@ -6,6 +6,7 @@ import datetime as dt
 from typing import cast
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
@@ -148,11 +149,16 @@ def team_patients(request: HttpRequest) -> HttpResponse:
     the weekly check-in."""
     user = cast(User, request.user)
     now = timezone.now()
+    everyone = Patient.objects.filter(care_team__memberships__user=user).order_by(
+        "user__full_name", "pk"
+    )
+    # A large program has thousands: one page at a time, its facts only.
+    page = Paginator(everyone, PANEL_PAGE_SIZE).get_page(request.GET.get("page"))
     patients = list(
         with_panel_facts(
-            Patient.objects.filter(care_team__memberships__user=user)
+            everyone.filter(pk__in=[p.pk for p in page.object_list])
             .select_related("user", "care_team")
-            .order_by("user__full_name"),
+            .order_by("user__full_name", "pk"),
             now,
         )
     )
@@ -161,8 +167,11 @@ def team_patients(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "care/team_patients.html",
-        {"rows": rows, "overdue": sum(1 for _, a in rows if a.overdue)},
+        {"rows": rows, "overdue": sum(1 for _, a in rows if a.overdue), "page": page},
     )
+
+
+PANEL_PAGE_SIZE = 50
 
 
 @access(Rule.CARE_TEAM)
