@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from oncopro.alerts.models import Alert
 from oncopro.care.models import Clinic
+from oncopro.checkins.history import week_start
 from oncopro.checkins.models import CheckIn
 
 
@@ -49,13 +50,9 @@ def percentile(values: list[float], share: float) -> float | None:
     return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
 
 
-def monday(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
 def clinic_health(clinics: Iterable[Clinic], weeks: int = 8) -> list[ClinicHealth]:
     now = timezone.now()
-    this_week = monday(timezone.localdate(now))
+    this_week = week_start(timezone.localdate(now))
     mondays = [this_week - dt.timedelta(weeks=n) for n in range(weeks)]
     start = timezone.make_aware(dt.datetime.combine(mondays[-1], dt.time.min))
     return [_one_clinic(clinic, mondays, start, now) for clinic in clinics]
@@ -71,10 +68,10 @@ def _one_clinic(
         .values_list("day", flat=True)
     )
     for day in days:
-        checkins[monday(day)] += 1
+        checkins[week_start(day)] += 1
     alerts: dict[dt.date, list[Alert]] = defaultdict(list)
     for alert in Alert.objects.filter(patient__care_team__clinic=clinic, opened_at__gte=start):
-        alerts[monday(timezone.localdate(alert.opened_at))].append(alert)
+        alerts[week_start(timezone.localdate(alert.opened_at))].append(alert)
     weeks = []
     for week in mondays:
         opened = alerts[week]

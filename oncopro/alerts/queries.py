@@ -118,12 +118,10 @@ def latest_for_patient(
     patient_id: int, within: dt.timedelta = dt.timedelta(days=14)
 ) -> Alert | None:
     """Her open alert, or the last one resolved lately."""
-    open_alert = Alert.objects.filter(patient_id=patient_id, resolved_at=None).first()
+    alerts = Alert.objects.filter(patient_id=patient_id).select_related(
+        "patient__user", "acknowledged_by", "resolved_by"
+    )
+    open_alert = alerts.filter(resolved_at=None).first()
     if open_alert is not None:
         return open_alert
-    return (
-        Alert.objects.filter(patient_id=patient_id, resolved_at__gte=timezone.now() - within)
-        .select_related("acknowledged_by", "resolved_by")
-        .order_by("-resolved_at")
-        .first()
-    )
+    return alerts.filter(resolved_at__gte=timezone.now() - within).order_by("-resolved_at").first()

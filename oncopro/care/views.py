@@ -149,19 +149,16 @@ def team_patients(request: HttpRequest) -> HttpResponse:
     the weekly check-in."""
     user = cast(User, request.user)
     now = timezone.now()
-    everyone = Patient.objects.filter(care_team__memberships__user=user).order_by(
-        "user__full_name", "pk"
+    everyone = with_panel_facts(
+        Patient.objects.filter(care_team__memberships__user=user)
+        .select_related("user", "care_team")
+        .order_by("user__full_name", "pk"),
+        now,
     )
-    # A large program has thousands: one page at a time, its facts only.
+    # A large program has thousands: one page at a time (the facts are
+    # subqueries, computed only for the rows of the page).
     page = Paginator(everyone, PANEL_PAGE_SIZE).get_page(request.GET.get("page"))
-    patients = list(
-        with_panel_facts(
-            everyone.filter(pk__in=[p.pk for p in page.object_list])
-            .select_related("user", "care_team")
-            .order_by("user__full_name", "pk"),
-            now,
-        )
-    )
+    patients = list(page.object_list)
     record_staff_list_read(request, patients, "team_patients")
     rows = [(patient, adherence(patient, now)) for patient in patients]
     return render(

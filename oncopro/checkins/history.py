@@ -25,6 +25,11 @@ class Trends:
     rows: list[TrendRow]
 
 
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of the week `day` is in: how weeks are told apart everywhere."""
+    return day - dt.timedelta(days=day.weekday())
+
+
 def recent_checkins(patient: Patient, limit: int = 52) -> list[CheckIn]:
     return list(CheckIn.objects.filter(patient=patient).select_related("author")[:limit])
 
@@ -37,14 +42,11 @@ def trends(checkins: list[CheckIn], weeks: int = 12, *, calendar_weeks: bool = F
     pack = load_pack()
     by_week: dict[dt.date, dict[str, int]] = {}
     for checkin in checkins:
-        day = timezone.localdate(checkin.at)
-        monday = day - dt.timedelta(days=day.weekday())
-        week = by_week.setdefault(monday, {})
+        week = by_week.setdefault(week_start(timezone.localdate(checkin.at)), {})
         for symptom_id, grade in checkin.result.get("grades", {}).items():
             week[symptom_id] = max(grade, week.get(symptom_id, 0))
     if calendar_weeks:
-        today = timezone.localdate()
-        this_monday = today - dt.timedelta(days=today.weekday())
+        this_monday = week_start(timezone.localdate())
         columns = [this_monday - dt.timedelta(weeks=n) for n in reversed(range(weeks))]
     else:
         columns = sorted(by_week)[-weeks:]
