@@ -3,11 +3,14 @@ timeline, her trends page and the panel, over real HTTP from gunicorn, with
 a synthetic cohort (`oncopro seed-cohort`) behind them.
 
     .venv/bin/python benchmarks/pages.py --db sqlite|postgres --patients 5000 --weeks 104
-        [--requests 40] [--json out.json]
+        [--requests 40] [--json out.json] [--keep DIR [--seed-only]]
 
 Seeds the cohort into a fresh database (the real code path: this is the slow
-part), signs a nurse in with two-factor like a person would, then times each
-page. Loopback only; every server it starts, it stops.
+part, about 45 minutes at 5,000 x 104), signs a nurse in with two-factor like
+a person would, then times each page. With --keep DIR the seeded database
+stays in DIR and a later run with the same DIR times the pages again without
+seeding (so the timing can wait for a quiet machine). Loopback only; every
+server it starts, it stops.
 """
 
 from __future__ import annotations
@@ -84,32 +87,49 @@ def time_page(session: requests.Session, url: str, count: int) -> dict[str, floa
     }
 
 
-def run(db: str, patients: int, weeks: int, count: int) -> dict[str, Any]:
+def run(
+    db: str, patients: int, weeks: int, count: int, keep: Path | None, seed_only: bool
+) -> dict[str, Any]:
     pg = None
     with tempfile.TemporaryDirectory(prefix="oncopro-pages-") as name:
-        folder = Path(name)
+        folder = keep or Path(name)
+        folder.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "ONCOPRO_DATA_DIR": str(folder), "LOG_LEVEL": "WARNING"}
         env.pop("DATABASE_URL", None)
         if db == "postgres":
-            pg = ThrowawayPostgres().start()
+            pg = ThrowawayPostgres().start(keep_in=folder / "pg" if keep else None)
             s = pg.django_settings("postgres")
             env["DATABASE_URL"] = f"postgres://{s['USER']}@{s['HOST']}:{s['PORT']}/postgres"
         server = None
         try:
             oncopro = [sys.executable, "-m", "oncopro"]
-            subprocess.run([*oncopro, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
-            started = time.monotonic()
-            seeded = subprocess.run(
-                [*oncopro, "seed-cohort", "--patients", str(patients), "--weeks", str(weeks)],
-                env=env, check=True, cwd=ROOT, capture_output=True, text=True,
-            )  # fmt: skip
-            seed_seconds = time.monotonic() - started
-            # The cohort's staff have no password: give the first nurse one.
+            seeded_file = folder / f"seeded-{db}-{patients}x{weeks}.json"
+            if seeded_file.exists():  # --keep: seeded by an earlier run
+                earlier = json.loads(seeded_file.read_text())
+                seeded_text, seed_seconds = earlier["seeded"], earlier["seed_seconds"]
+            else:
+                subprocess.run([*oncopro, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+                started = time.monotonic()
+                seeded = subprocess.run(
+                    [*oncopro, "seed-cohort", "--patients", str(patients), "--weeks", str(weeks)],
+                    env=env, check=True, cwd=ROOT, capture_output=True, text=True,
+                )  # fmt: skip
+                seeded_text = seeded.stdout.strip()
+                seed_seconds = round(time.monotonic() - started)
+                seeded_file.write_text(
+                    json.dumps({"seeded": seeded_text, "seed_seconds": seed_seconds})
+                )
+            if seed_only:
+                return {"db": db, "seeded": seeded_text, "seed_seconds": seed_seconds}
+            # The cohort's staff have no password: give the first nurse one,
+            # and no second factor yet (an earlier --keep run set one up).
             subprocess.run(
                 [sys.executable, "-c",
                  "import django; django.setup(); from oncopro.accounts.models import User; "
+                 "from django_otp.plugins.otp_totp.models import TOTPDevice; "
                  "u = User.objects.get(email='nora.oncology@cohort.oncopro.example'); "
-                 "u.set_password('bench-pass'); u.save()"],
+                 "u.set_password('bench-pass'); u.save(); "
+                 "TOTPDevice.objects.filter(user=u).delete()"],
                 env={**env, "DJANGO_SETTINGS_MODULE": "oncopro.settings"}, check=True, cwd=ROOT,
             )  # fmt: skip
             port = free_port()
@@ -137,8 +157,8 @@ def run(db: str, patients: int, weeks: int, count: int) -> dict[str, Any]:
                 "db": db,
                 "patients": patients,
                 "weeks": weeks,
-                "seeded": seeded.stdout.strip(),
-                "seed_seconds": round(seed_seconds),
+                "seeded": seeded_text,
+                "seed_seconds": seed_seconds,
                 "panel_patients": len(patient_ids),
                 "requests_each": count,
                 "pages": timings,
@@ -158,8 +178,15 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=104)
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--keep", type=Path, help="keep the seeded database here, for later runs")
+    parser.add_argument("--seed-only", action="store_true", help="with --keep: seed, time later")
     args = parser.parse_args()
-    result = run(args.db, args.patients, args.weeks, args.requests)
+    if args.seed_only and not args.keep:
+        parser.error("--seed-only needs --keep DIR (where the seeded database stays)")
+    result = run(args.db, args.patients, args.weeks, args.requests, args.keep, args.seed_only)
+    if args.seed_only:
+        print(f"Seeded in {result['seed_seconds']} s: {result['seeded']}")
+        return
     result["machine"] = (
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )

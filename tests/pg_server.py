@@ -59,6 +59,7 @@ class ThrowawayPostgres:
     # Tests trade durability for speed; a crash test needs the real thing
     # (with synchronous_commit off, a killed server forgets acknowledged commits).
     durable: bool = False
+    keep: bool = False  # stop the server but leave its folder (see start)
 
     @property
     def datadir(self) -> Path:
@@ -78,7 +79,16 @@ class ThrowawayPostgres:
                 f"{Path(argv[0]).name} failed ({result.returncode}):\n{output}"
             )
 
-    def start(self) -> ThrowawayPostgres:
+    def start(self, keep_in: Path | None = None) -> ThrowawayPostgres:
+        """Start a new server. With `keep_in`, the server lives in that folder
+        and `stop` leaves it there; a folder that already holds one (a
+        benchmark's seeded cohort) is started again as it is."""
+        if keep_in is not None and (keep_in / "data" / "PG_VERSION").exists():
+            self.keep, self.root, self.bindir = True, keep_in, find_bindir() or Path()
+            self.run_as = "postgres" if os.geteuid() == 0 else None
+            self.port = free_port()
+            self._start_server()
+            return self
         bindir = find_bindir()
         if bindir is None:
             raise PostgresUnavailable(
@@ -86,7 +96,11 @@ class ThrowawayPostgres:
                 "Install them (Debian: apt-get install postgresql) to run the PostgreSQL tests."
             )
         self.bindir = bindir
-        self.root = Path(tempfile.mkdtemp(prefix="oncopro-pg-"))
+        if keep_in is not None:
+            keep_in.mkdir(parents=True, exist_ok=True)
+            self.keep, self.root = True, keep_in
+        else:
+            self.root = Path(tempfile.mkdtemp(prefix="oncopro-pg-"))
         if os.geteuid() == 0:
             self.run_as = "postgres"
             try:
@@ -153,7 +167,8 @@ class ThrowawayPostgres:
                 capture_output=True,
                 check=False,
             )  # fmt: skip
-        shutil.rmtree(self.root, ignore_errors=True)
+        if not self.keep:
+            shutil.rmtree(self.root, ignore_errors=True)
         self.root = None
 
     def django_settings(self, name: str = "oncopro") -> dict[str, object]:
