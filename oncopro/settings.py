@@ -123,7 +123,9 @@ TEMPLATES = [
 # Database: SQLite in the data folder unless DATABASE_URL names another.
 # SQLite runs in WAL mode with synchronous=FULL so a committed report
 # survives a power cut; IMMEDIATE transactions avoid lock upgrades failing
-# under concurrent writers.
+# under concurrent writers. Connections are kept between requests, as with
+# PostgreSQL: opening one (and its pragmas) on every request halved what a
+# web worker could serve.
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 _default_db_url = f"sqlite:///{DATA_DIR / 'oncopro.sqlite3'}"
 DATABASES = {
@@ -132,7 +134,6 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000"

@@ -249,6 +249,40 @@ def test_the_worker_opens_and_notifies_after_commit(settings) -> None:
     assert process_alerts.name  # the task that ran
 
 
+@pytest.mark.django_db(transaction=True)
+def test_one_waiting_wake_up_call_serves_every_check_in_committed_before_it(settings) -> None:
+    """Under load the worker gets one task row, not one per check-in: a
+    process_alerts that has not started yet reads every outbox row committed
+    before it starts. Once it has run, the next check-in calls again."""
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.personas import make_world
+
+    world = make_world()
+
+    def waiting() -> int:
+        return DBTaskResult.objects.filter(
+            status="READY", task_path=process_alerts.module_path
+        ).count()
+
+    report(world, URGENT)
+    assert waiting() == 1
+    submit_checkin(
+        world.bob, author=world.bob.user, client_id=uuid.uuid4(), answers=SOON,
+        by=Actor(user=world.bob.user, ip="127.0.0.1"),
+    )  # fmt: skip
+    assert waiting() == 1  # the waiting call will read Bob's row too
+    with smtp_server(settings):
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert waiting() == 0
+    assert sorted(a.patient.full_name for a in Alert.objects.all()) == [
+        "Alice Example",
+        "Bob Neighbour",
+    ]
+    report(world, EMERGENCY)
+    assert waiting() == 1  # nothing was waiting: a new call
+
+
 class _Hook(BaseHTTPRequestHandler):
     received: list[tuple[Any, bytes]] = []
 

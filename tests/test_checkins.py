@@ -98,6 +98,33 @@ def test_earlier_check_ins_are_the_history(world: World) -> None:
     assert [f["id"] for f in second.result["ongoing"]] == ["S2"]
 
 
+def test_the_history_is_her_window_newest_first_as_stored(world: World) -> None:
+    """The handwritten history query: her check-ins from `before` back to
+    the window's edge, both ends included, newest first, nobody else's, with
+    aware times and the answers as stored (on both databases)."""
+    from oncopro.checkins.triage import HISTORY_WINDOW, earlier_reports
+
+    before = timezone.now().replace(microsecond=0)
+    moments = {
+        "at the edge": before - HISTORY_WINDOW,
+        "a second too old": before - HISTORY_WINDOW - dt.timedelta(seconds=1),
+        "last week": before - dt.timedelta(days=7, microseconds=250),
+        "at the moment": before,
+        "after": before + dt.timedelta(seconds=1),
+    }
+    for label, at in moments.items():
+        submit(world, {"pain": {"severity": 1, "location": label}}, at=at)
+    submit_checkin(
+        world.bob, author=world.bob.user, client_id=uuid.uuid4(), answers=FEVER, at=before,
+        by=Actor(user=world.bob.user, ip="127.0.0.1"),
+    )  # fmt: skip
+    history = earlier_reports(world.alice, before)
+    assert [(r.at, r.answers["pain"]["location"]) for r in history] == [
+        (moments[label], label) for label in ("at the moment", "last week", "at the edge")
+    ]
+    assert all(r.at.tzinfo is not None for r in history)
+
+
 def test_stored_triage_equals_the_command_line(world: World) -> None:
     checkin = submit(world, FEVER).checkin
     case = {

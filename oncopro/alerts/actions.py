@@ -46,14 +46,14 @@ def queue_for_alert(checkin: CheckIn) -> None:
         return
     AlertOutbox.objects.create(checkin=checkin, created_at=checkin.received_at)
 
-    def wake_the_worker() -> None:
-        from oncopro.alerts.tasks import process_alerts
+    def after_commit() -> None:
+        from oncopro.alerts.tasks import wake_the_worker  # tasks import this module
 
-        process_alerts.enqueue()
+        wake_the_worker()
 
     # If this process dies before the enqueue, the worker's regular sweep
     # still finds the outbox row.
-    transaction.on_commit(wake_the_worker)
+    transaction.on_commit(after_commit)
 
 
 def deadline_for(level: str, clinic: Clinic, start: dt.datetime) -> dt.datetime:

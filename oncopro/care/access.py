@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
@@ -128,13 +129,15 @@ def access(
 
 
 def patient_for_request(
-    request: HttpRequest, patient_id: uuid.UUID, *, rule: Rule, what: str
+    request: HttpRequest, patient_id: uuid.UUID, *, rule: Rule, what: str, row_only: bool = False
 ) -> Patient:
     """The patient a request names, if this person may use her data under
     `rule`; Http404 otherwise (the same answer as for an id that does not
     exist). Staff reads are audited. Views get this through @access; API
-    operations call it themselves."""
-    patient, relation = _patient_and_relation(request, patient_id)
+    operations call it themselves. Pages get her with her user, team and
+    clinic; `row_only` (the API's check-in submission, the busiest request
+    there is) reads her row alone, by one handwritten query."""
+    patient, relation = _patient_and_relation(request, patient_id, row_only=row_only)
     if rule is Rule.PATIENT_SELF and relation is not Relation.SELF:
         raise Http404
     if rule is Rule.REPORTER and relation not in (Relation.SELF, Relation.CAREGIVER):
@@ -151,16 +154,37 @@ def patient_for_request(
     return patient
 
 
-def _patient_and_relation(request: HttpRequest, patient_id: uuid.UUID) -> tuple[Patient, Relation]:
-    patient = (
-        Patient.objects.select_related("user", "care_team__clinic")
-        .filter(public_id=patient_id)
-        .first()
-    )
+def _patient_and_relation(
+    request: HttpRequest, patient_id: uuid.UUID, *, row_only: bool = False
+) -> tuple[Patient, Relation]:
+    patient: Patient | None
+    if row_only:
+        public_id = Patient._meta.get_field("public_id").get_db_prep_value(patient_id, connection)
+        patient = next(
+            iter(Patient.objects.raw(_patient_sql(connection.vendor), [public_id])), None
+        )
+    else:
+        # public_id is unique: no ORDER BY (first() would add one, and the
+        # ORM takes longer to build it than the database to run it).
+        rows = Patient.objects.select_related("user", "care_team__clinic").filter(
+            public_id=patient_id
+        )[:1]
+        patient = next(iter(rows), None)
     relation = None if patient is None else relation_to(cast(User, request.user), patient)
     if patient is None or relation is None:
         raise Http404  # the same answer whether she exists or not
     return patient, relation
+
+
+@functools.cache
+def _patient_sql(vendor: str) -> str:
+    """Her row by her public id (unique), in `vendor`'s SQL: the ORM took
+    ~0.5 ms to build this, running it takes ~0.1 ms."""
+    q = connection.ops.quote_name
+    meta = Patient._meta
+    columns = ", ".join(q(str(field.column)) for field in meta.concrete_fields)
+    where = f"{q('public_id')} = %s"
+    return f"SELECT {columns} FROM {q(meta.db_table)} WHERE {where}"  # noqa: S608 - names from the model
 
 
 def record_staff_list_read(request: HttpRequest, patients: list[Patient], what: str) -> None:

@@ -67,17 +67,23 @@ def submit_checkin(
         raise PermissionError("Only the patient or a caregiver she chose can report for her.")
     notes = {key: value.strip()[:500] for key, value in (notes or {}).items() if value.strip()}
     digest = content_hash(patient, kind, answers, notes)
-    existing = CheckIn.objects.filter(client_id=client_id).first()
-    if existing is not None:
-        return _same_or_conflict(existing, patient, digest)
-    when = at or timezone.now()
-    report = validate_answers(answers, when)
+    report = validate_answers(answers, at or timezone.now())
+    # Triage reads her history before the write transaction, so that the
+    # transaction (which SQLite lets one writer hold at a time) is only the
+    # inserts. A check-in sent at the same moment for her is not in that
+    # history either way (PostgreSQL's read committed sees the same).
+    result = triage_checkin(patient, report)
     try:
         with transaction.atomic():
-            checkin = _store(patient, author, client_id, kind, report, notes, digest, replaces, by)
+            checkin = _store(
+                patient, author, client_id, kind, report, notes, digest, replaces, result, by
+            )
     except IntegrityError:
-        # Another request stored the same id first: a retry racing itself.
-        existing = CheckIn.objects.get(client_id=client_id)
+        # This id was stored before: a retry (the client's id is unique).
+        # Replays are rare, so the first try goes straight to the insert.
+        existing = CheckIn.objects.filter(client_id=client_id).first()
+        if existing is None:
+            raise
         return _same_or_conflict(existing, patient, digest)
     return Submitted(checkin, created=True)
 
@@ -97,18 +103,11 @@ def _store(
     notes: dict[str, str],
     digest: str,
     replaces: CheckIn | None,
+    result: TriageResult,
     by: Actor,
 ) -> CheckIn:
     checkin = build_checkin(
-        patient,
-        author,
-        client_id,
-        kind,
-        report,
-        notes,
-        digest,
-        replaces,
-        triage_checkin(patient, report),
+        patient, author, client_id, kind, report, notes, digest, replaces, result
     )
     checkin.save(force_insert=True)
     queue_for_alert(checkin)  # in this transaction: the alert comes with the check-in or not at all

@@ -187,7 +187,9 @@ def submit(
     """201 with its triage; 200 with the first result if this id was already
     sent with the same answers; 409 if it was sent with other answers; 422,
     naming the field, if an answer is wrong."""
-    patient = patient_for_request(request, patient_id, rule=Rule.REPORTER, what="api.submit")
+    patient = patient_for_request(
+        request, patient_id, rule=Rule.REPORTER, what="api.submit", row_only=True
+    )
     user = cast(User, request.user)
     try:
         done = submit_checkin(

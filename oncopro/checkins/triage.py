@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+import functools
+import json
+from collections.abc import Mapping
 from typing import Any
+
+from django.db import connection
 
 from oncopro.care.models import Patient
 from oncopro.checkins.models import CheckIn
@@ -27,12 +31,40 @@ def patient_context(patient: Patient) -> PatientContext:
 
 
 def earlier_reports(patient: Patient, before: dt.datetime) -> list[Report]:
-    rows: Iterable[tuple[dt.datetime, dict[str, Any]]] = (
-        CheckIn.objects.filter(patient=patient, at__lte=before, at__gte=before - HISTORY_WINDOW)
-        .order_by("-at")
-        .values_list("at", "answers")
-    )
-    return [Report(at=at, answers=answers) for at, answers in rows]
+    """Her check-ins of the history window up to `before`, newest first.
+    Every submission asks this, so the SQL is written once here: the ORM
+    took longer to build the query than the database to run it."""
+    window = [
+        connection.ops.adapt_datetimefield_value(moment)
+        for moment in (before - HISTORY_WINDOW, before)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_history_sql(connection.vendor), [patient.pk, *window])
+        rows = cursor.fetchall()
+    # Converted here rather than through model instances (~40 us a row):
+    # SQLite gives text for both columns, PostgreSQL a datetime and text.
+    return [Report(at=_aware(at), answers=_json(answers)) for at, answers in rows]
+
+
+def _aware(value: dt.datetime | str) -> dt.datetime:
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+@functools.cache
+def _history_sql(vendor: str) -> str:
+    """Uses the (patient, -at) index; in `vendor`'s SQL."""
+    q = connection.ops.quote_name
+    at = q("at")
+    where = f"{q('patient_id')} = %s AND {at} >= %s AND {at} <= %s"
+    columns = f"{at}, {q('answers')}"
+    table = q(CheckIn._meta.db_table)
+    order = f"{at} DESC, {q('id')} DESC"
+    return f"SELECT {columns} FROM {table} WHERE {where} ORDER BY {order}"  # noqa: S608 - names from the model
 
 
 def validate_answers(answers: Mapping[str, Any], at: dt.datetime) -> Report:
