@@ -13,7 +13,7 @@ import functools
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 import msgspec
 
@@ -36,9 +36,9 @@ class PatientContext:
     known_metastatic_sites: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
-    """One check-in: the one being triaged, or one from the history."""
+class Report(NamedTuple):
+    """One check-in: the one being triaged, or one from the history. (A named
+    tuple: immutable, and cheap to build for every check-in of a history.)"""
 
     at: dt.datetime
     answers: Mapping[str, Any]
@@ -57,25 +57,69 @@ def parse_case(pack: Pack, data: Any) -> TriageCase:
     """Validate one case. Types and ranges are checked first by a schema the
     pack compiles for msgspec (fast, in C); only when that refuses does the
     field-by-field check below run, to say in plain words what is wrong."""
-    checked = _schema_accepts(pack, data)
+    if _schema_accepts(pack, data):
+        return _checked_case(data)
     _mapping(data, "case")
     _only_keys(data, {"patient", "history", "checkin"}, "case")
     patient = _patient(data.get("patient", {}))
     checkin_data = data.get("checkin")
     if checkin_data is None:
         raise CaseError("checkin", "is missing")
-    checkin = _report(pack, checkin_data, "checkin", checked)
+    checkin = _report(pack, checkin_data, "checkin")
     history_data = data.get("history", [])
     if not isinstance(history_data, list):
         raise CaseError("history", "must be a list of earlier check-ins")
     history = []
     for index, item in enumerate(history_data):
         where = f"history[{index}]"
-        report = _report(pack, item, where, checked)
+        report = _report(pack, item, where)
         if report.at > checkin.at:
             raise CaseError(f"{where}.at", "is after the check-in being triaged")
         history.append(report)
     return TriageCase(patient=patient, history=tuple(history), checkin=checkin)
+
+
+def _checked_case(data: dict[str, Any]) -> TriageCase:
+    """A case the schema accepted: objects, known keys, answers of the right
+    types and ranges. What is left to check is what the schema cannot say
+    (dates, ids, the reporter, the patient, and no severity after "never"),
+    the same checks as `_report` makes, with the same messages."""
+    patient = _patient(data.get("patient", {}))
+    checkin = _checked_report(data["checkin"], "checkin")
+    history = []
+    for index, item in enumerate(data.get("history", ())):
+        report = _checked_report(item, f"history[{index}]")
+        if report.at > checkin.at:
+            raise CaseError(f"history[{index}].at", "is after the check-in being triaged")
+        history.append(report)
+    return TriageCase(patient=patient, history=tuple(history), checkin=checkin)
+
+
+def _checked_report(data: dict[str, Any], where: str) -> Report:
+    at = _timestamp(data["at"], where, ".at")
+    answers = data["answers"]
+    for answer in answers.values():
+        # Only an empty answer, or one saying "never" and something else, can
+        # break the branching rule: the rest need no closer look.
+        if type(answer) is dict and (
+            not answer or (len(answer) > 1 and answer.get("frequency") == 0)
+        ):
+            _check_branching_of(answers, f"{where}.answers")
+    report_id = data.get("id")
+    if report_id is not None:
+        report_id = _uuid(report_id, where)
+    reporter = data.get("reporter", "patient")
+    if reporter not in REPORTERS:
+        raise CaseError(
+            f"{where}.reporter", f"must be patient or caregiver, not {_describe(reporter)}"
+        )
+    return Report(at, answers, report_id, reporter)
+
+
+def _check_branching_of(answers: Mapping[str, Any], where: str) -> None:
+    for symptom_id, answer in answers.items():
+        if type(answer) is dict:
+            _check_branching(answer, f"{where}.{symptom_id}")
 
 
 def _mapping(value: Any, where: str) -> Mapping[str, Any]:
@@ -124,23 +168,14 @@ def _patient(data: Any) -> PatientContext:
     )
 
 
-def _report(pack: Pack, data: Any, where: str, checked: bool) -> Report:
+def _report(pack: Pack, data: Any, where: str) -> Report:
     _mapping(data, where)
     _only_keys(data, {"id", "at", "reporter", "answers"}, where)
-    at = _timestamp(data.get("at"), f"{where}.at")
-    if checked:  # types and ranges already checked: only the branching remains
-        answers = data["answers"]
-        for symptom_id, answer in answers.items():
-            if type(answer) is dict and (not answer or answer.get("frequency") == 0):
-                _check_branching(answer, f"{where}.answers.{symptom_id}")
-    else:
-        answers = _answers(pack, data.get("answers"), f"{where}.answers")
+    at = _timestamp(data.get("at"), where, ".at")
+    answers = _answers(pack, data.get("answers"), f"{where}.answers")
     report_id = data.get("id")
     if report_id is not None:
-        try:
-            report_id = str(uuid.UUID(str(report_id)))
-        except ValueError:
-            raise CaseError(f"{where}.id", f"must be a UUID, not {_describe(report_id)}") from None
+        report_id = _uuid(report_id, where)
     reporter = data.get("reporter", "patient")
     if reporter not in REPORTERS:
         raise CaseError(
@@ -149,7 +184,23 @@ def _report(pack: Pack, data: Any, where: str, checked: bool) -> Report:
     return Report(at=at, answers=answers, id=report_id, reporter=reporter)
 
 
-def _timestamp(value: Any, where: str) -> dt.datetime:
+def _uuid(value: Any, where: str) -> str:
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise CaseError(f"{where}.id", f"must be a UUID, not {_describe(value)}") from None
+
+
+def _timestamp(value: Any, report: str, suffix: str) -> dt.datetime:
+    if type(value) is str:  # the usual case first, naming nothing until needed
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if parsed.tzinfo is not None:
+                return parsed
+    where = report + suffix
     if value is None:
         raise CaseError(where, "is missing")
     if not isinstance(value, str):

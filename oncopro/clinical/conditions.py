@@ -1,4 +1,4 @@
-"""Rule conditions: compiled once from the pack's YAML into small closures.
+"""Rule conditions: compiled once from the pack's YAML into Python functions.
 
 A compiled condition takes the `View` of one check-in and returns the inputs
 it used (a dict, possibly empty) when it holds, or None when it does not.
@@ -9,9 +9,9 @@ branch, `not` none. The syntax is documented at the top of rules.yaml.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
 
 from oncopro.clinical.grading import composite_grade
 
@@ -48,9 +48,10 @@ class LazyGrades:
             return grade
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
-    """An earlier check-in: when, what was answered, the grades."""
+class Record(NamedTuple):
+    """An earlier check-in: when, what was answered, the grades. (A named
+    tuple: immutable, and built several times per triage at a third of a
+    frozen dataclass's cost.)"""
 
     at: dt.datetime
     answers: Mapping[str, Any]
@@ -122,20 +123,87 @@ SYMPTOM_CONDITIONS = (
 )
 
 
-COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
-    "at_least": lambda value, limit: value >= limit,
-    "at_most": lambda value, limit: value <= limit,
-    "above": lambda value, limit: value > limit,
-    "below": lambda value, limit: value < limit,
-    "between": lambda value, limits: limits[0] <= value <= limits[1],
-    "is": lambda value, expected: value == expected,
+# How each comparison reads in Python, with the limit written as a literal.
+COMPARISONS: dict[str, str] = {
+    "at_least": "{x} >= {limit}",
+    "at_most": "{x} <= {limit}",
+    "above": "{x} > {limit}",
+    "below": "{x} < {limit}",
+    "between": "{low} <= {x} <= {high}",
+    "is": "{x} == {limit}",
 }
+
+
+def _test(op: str, x: str, limit: Any) -> str:
+    """A Python expression comparing variable `x` with a literal limit."""
+    if op == "between":
+        return COMPARISONS[op].format(x=x, low=repr(limit[0]), high=repr(limit[1]))
+    return COMPARISONS[op].format(x=x, limit=repr(limit))
+
+
+class _Code:
+    """Python source being written for one condition. Every value from the
+    pack goes in as a literal (repr), after the compiler has checked it
+    against the pack's symptoms, fields, scales and therapies."""
+
+    def __init__(self, hoisted: bool = False) -> None:
+        self.lines: list[str] = []
+        self._count = 0
+        # In the all-rules function each symptom's answer and grade is read
+        # once, at the top; a single condition reads them where it needs them.
+        self.hoisted = hoisted
+        self.answer_names: dict[str, str] = {}
+        self.grade_names: dict[str, str] = {}
+
+    def name(self, prefix: str) -> str:
+        self._count += 1
+        return f"{prefix}{self._count}"
+
+    def add(self, depth: int, line: str) -> None:
+        self.lines.append("    " * depth + line)
+
+    def answer(self, depth: int, symptom: str) -> str:
+        """A variable holding that symptom's answer (None: not asked)."""
+        return self._read(depth, symptom, "answers", self.answer_names)
+
+    def grade(self, depth: int, symptom: str) -> str:
+        """A variable holding that symptom's grade (None: not graded)."""
+        return self._read(depth, symptom, "grades", self.grade_names)
+
+    def _read(self, depth: int, symptom: str, source: str, names: dict[str, str]) -> str:
+        if self.hoisted:
+            if symptom not in names:
+                names[symptom] = f"{source[0]}_{len(names)}"
+            return names[symptom]
+        variable = self.name(source[:-1])
+        self.add(depth, f"{variable} = {source}.get({symptom!r})")
+        return variable
+
+    def prologue(self) -> list[str]:
+        """The hoisted reads: one pass in C over each list of symptoms."""
+        lines = []
+        for source, names in (("answers", self.answer_names), ("grades", self.grade_names)):
+            if names:
+                targets = "".join(f"{name}, " for name in names.values())
+                lines.append(f"({targets}) = map({source}.get, {tuple(names)!r})")
+        return lines
+
+
+# Writes statements at a depth that leave Inputs | None in the target variable.
+Emit = Callable[[_Code, int, str], None]
+
+_PROLOGUE = ("answers = view.answers", "grades = view.grades")
 
 
 @dataclass
 class Compiler:
-    """Turns condition mappings into closures, checking every name and
-    threshold against the pack's symptoms, scales and therapies."""
+    """Turns condition mappings into Python functions, checking every name
+    and threshold against the pack's symptoms, scales and therapies.
+
+    Each condition becomes one generated function of straight-line code (a
+    tree of small closures cost a call per node, and triage judges dozens of
+    conditions per check-in). The generated text is kept on the function as
+    `__source__`, for reading and for tests."""
 
     symptoms: Mapping[str, SymptomSpec]
     therapies: TherapyCatalog
@@ -143,6 +211,21 @@ class Compiler:
     earlier_rules: set[str]
 
     def compile(self, node: Any) -> Condition:
+        emit = self._emit(node)
+        code = _Code()
+        for line in _PROLOGUE:
+            code.add(1, line)
+        emit(code, 1, "result")
+        code.add(1, "return result")
+        source = "def condition(view):\n" + "\n".join(code.lines) + "\n"
+        namespace: dict[str, Any] = {"NO_INPUTS": NO_INPUTS}
+        exec(compile(source, "<pack condition>", "exec"), namespace)  # noqa: S102
+        function = namespace["condition"]
+        function.__source__ = source
+        function.__emit__ = emit  # for compile_firing
+        return cast(Condition, function)
+
+    def _emit(self, node: Any) -> Emit:
         if not isinstance(node, Mapping) or not node:
             raise ConditionError(f"a condition must be a mapping, not {node!r}")
         keys = set(node)
@@ -152,54 +235,56 @@ class Compiler:
             if combinator in keys:
                 if keys != {combinator}:
                     raise ConditionError(f"'{combinator}' stands alone, found {sorted(keys)}")
-                return getattr(self, f"_{combinator}")(node[combinator])
+                return cast(Emit, getattr(self, f"_{combinator}")(node[combinator]))
         for kind in ("field", *SYMPTOM_CONDITIONS, "taking", "care_phase", "finding"):
             if kind in keys:
-                return getattr(self, f"_{kind}")(node)
+                return cast(Emit, getattr(self, f"_{kind}")(node))
         raise ConditionError(f"unknown condition {sorted(keys)}")
 
     # --- combinators --------------------------------------------------------
-    def _list(self, items: Any, what: str) -> list[Condition]:
+    def _list(self, items: Any, what: str) -> list[Emit]:
         if not isinstance(items, list) or not items:
             raise ConditionError(f"'{what}' needs a non-empty list of conditions")
-        return [self.compile(item) for item in items]
+        return [self._emit(item) for item in items]
 
-    def _all(self, items: Any) -> Condition:
+    def _all(self, items: Any) -> Emit:
+        """Every part holds; the inputs of all of them, merged in order."""
         parts = self._list(items, "all")
 
-        def all_(view: View) -> Inputs | None:
-            merged: Inputs = {}
-            for part in parts:
-                got = part(view)
-                if got is None:
-                    return None
-                if got:
-                    merged.update(got)
-            return merged
+        def emit(code: _Code, depth: int, target: str) -> None:
+            got = [code.name("part") for _ in parts]
+            for index, (part, name) in enumerate(zip(parts, got, strict=True)):
+                part(code, depth + index, name)
+                code.add(depth + index, f"if {name} is None:")
+                code.add(depth + index + 1, f"{target} = None")
+                code.add(depth + index, "else:")
+            code.add(depth + len(parts), f"{target} = {{{', '.join('**' + n for n in got)}}}")
 
-        return all_
+        return emit
 
-    def _any(self, items: Any) -> Condition:
+    def _any(self, items: Any) -> Emit:
+        """The first part that holds, with its inputs."""
         parts = self._list(items, "any")
 
-        def any_(view: View) -> Inputs | None:
-            for part in parts:
-                got = part(view)
-                if got is not None:
-                    return got
-            return None
+        def emit(code: _Code, depth: int, target: str) -> None:
+            for index, part in enumerate(parts):
+                part(code, depth + index, target)
+                if index < len(parts) - 1:
+                    code.add(depth + index, f"if {target} is None:")
 
-        return any_
+        return emit
 
-    def _not(self, item: Any) -> Condition:
-        part = self.compile(item)
+    def _not(self, item: Any) -> Emit:
+        part = self._emit(item)
 
-        def not_(view: View) -> Inputs | None:
-            return NO_INPUTS if part(view) is None else None
+        def emit(code: _Code, depth: int, target: str) -> None:
+            got = code.name("part")
+            part(code, depth, got)
+            code.add(depth, f"{target} = NO_INPUTS if {got} is None else None")
 
-        return not_
+        return emit
 
-    def _at_least_of(self, node: Mapping[str, Any]) -> Condition:
+    def _at_least_of(self, node: Mapping[str, Any]) -> Emit:
         if set(node) != {"at_least", "of"}:
             raise ConditionError("'of' goes with 'at_least' only")
         needed = node["at_least"]
@@ -207,17 +292,19 @@ class Compiler:
         if not isinstance(needed, int) or not 1 <= needed <= len(parts):
             raise ConditionError(f"'at_least' must be a whole number from 1 to {len(parts)}")
 
-        def at_least_of(view: View) -> Inputs | None:
-            merged: Inputs = {}
-            count = 0
-            for part in parts:
-                got = part(view)
-                if got is not None:
-                    count += 1
-                    merged.update(got)
-            return merged if count >= needed else None
+        def emit(code: _Code, depth: int, target: str) -> None:
+            merged, count = code.name("merged"), code.name("count")
+            code.add(depth, f"{merged} = {{}}")
+            code.add(depth, f"{count} = 0")
+            for part in parts:  # every part is judged: all their inputs are reported
+                got = code.name("part")
+                part(code, depth, got)
+                code.add(depth, f"if {got} is not None:")
+                code.add(depth + 1, f"{count} += 1")
+                code.add(depth + 1, f"{merged}.update({got})")
+            code.add(depth, f"{target} = {merged} if {count} >= {needed!r} else None")
 
-        return at_least_of
+        return emit
 
     # --- answers ----------------------------------------------------------------
     def _symptom(self, name: Any) -> SymptomSpec:
@@ -241,7 +328,7 @@ class Compiler:
             )
         return ops[0], node[ops[0]]
 
-    def _field(self, node: Mapping[str, Any]) -> Condition:
+    def _field(self, node: Mapping[str, Any]) -> Emit:
         path = node["field"]
         op, limit = self._comparison(node, "field", {*COMPARISONS, "answered"})
         if path == self.temperature_id:
@@ -260,98 +347,96 @@ class Compiler:
                 raise ConditionError(f"'answered' takes true or false, not {limit!r}")
         else:
             spec.check_threshold(op, limit, path)
-        compare = COMPARISONS.get(op)
-        key = path
 
-        def value_of(view: View) -> Any:
-            answer = view.answers.get(symptom)
-            if name is None or answer is None:  # the temperature is the answer itself
-                return answer
-            return answer.get(name)
-
-        def field_(view: View) -> Inputs | None:
-            value = value_of(view)
+        def emit(code: _Code, depth: int, target: str) -> None:
+            answer = code.answer(depth, symptom)
+            if name is None:  # the temperature is the answer itself
+                value = answer
+            else:
+                value = code.name("value")
+                code.add(depth, f"{value} = None if {answer} is None else {answer}.get({name!r})")
             if op == "answered":
-                return NO_INPUTS if (value is not None) == limit else None
-            if value is None or not compare(value, limit):  # type: ignore[misc]
-                return None
-            return {key: value}
+                test = f"{value} is {'not ' if limit else ''}None"
+                code.add(depth, f"{target} = NO_INPUTS if {test} else None")
+            else:
+                test = f"{value} is not None and {_test(op, value, limit)}"
+                code.add(depth, f"{target} = {{{path!r}: {value}}} if {test} else None")
 
-        return field_
+        return emit
 
-    def _present(self, node: Mapping[str, Any]) -> Condition:
+    def _present(self, node: Mapping[str, Any]) -> Emit:
         if len(node) != 1:
             raise ConditionError("'present' stands alone")
         return self._field({"field": f"{node['present']}.present", "is": True})
 
-    def _grade(self, node: Mapping[str, Any]) -> Condition:
+    def _grade(self, node: Mapping[str, Any]) -> Emit:
         symptom = self._graded_symptom(node["grade"]).id
         op, limit = self._comparison(node, "grade", set(COMPARISONS) - {"is"})
         _check_range(op, limit, 0, 3, f"grade of {symptom}")
-        compare = COMPARISONS[op]
         key = f"{symptom}.grade"
 
-        def grade(view: View) -> Inputs | None:
-            value = view.grades.get(symptom)
-            if value is None or not compare(value, limit):
-                return None
-            return {key: value}
+        def emit(code: _Code, depth: int, target: str) -> None:
+            grade = code.grade(depth, symptom)
+            test = f"{grade} is not None and {_test(op, grade, limit)}"
+            code.add(depth, f"{target} = {{{key!r}: {grade}}} if {test} else None")
 
-        return grade
+        return emit
 
-    def _severity(self, node: Mapping[str, Any]) -> Condition:
+    def _severity(self, node: Mapping[str, Any]) -> Emit:
         """REFERENCE "severity N": the severity answer, or the composite grade
         where severity was not asked."""
         spec = self._graded_symptom(node["severity"])
         symptom = spec.id
         op, limit = self._comparison(node, "severity", set(COMPARISONS) - {"is"})
         _check_range(op, limit, 0, 4, f"severity of {symptom}")
-        compare = COMPARISONS[op]
         severity_key, grade_key = f"{symptom}.severity", f"{symptom}.grade"
         has_severity = "severity" in spec.fields
 
-        def severity(view: View) -> Inputs | None:
-            answer = view.answers.get(symptom)
-            if answer is None:
-                return None
-            value = answer.get("severity") if has_severity else None
-            if value is not None:
-                return {severity_key: value} if compare(value, limit) else None
-            grade = view.grades.get(symptom)
-            if grade is None or not compare(grade, limit):
-                return None
-            return {grade_key: grade}
+        def emit(code: _Code, depth: int, target: str) -> None:
+            answer, value = code.answer(depth, symptom), code.name("value")
+            code.add(depth, f"if {answer} is None:")
+            code.add(depth + 1, f"{target} = None")
+            code.add(depth, "else:")
+            got = f"{answer}.get('severity')" if has_severity else "None"
+            code.add(depth + 1, f"{value} = {got}")
+            code.add(depth + 1, f"if {value} is not None:")
+            test = _test(op, value, limit)
+            code.add(depth + 2, f"{target} = {{{severity_key!r}: {value}}} if {test} else None")
+            code.add(depth + 1, "else:")
+            grade = code.grade(depth + 2, symptom)
+            test = f"{grade} is not None and {_test(op, grade, limit)}"
+            code.add(depth + 2, f"{target} = {{{grade_key!r}: {grade}}} if {test} else None")
 
-        return severity
+        return emit
 
-    def _graded_threshold(self, node: Mapping[str, Any], kind: str, grade_at: int) -> Condition:
+    def _graded_threshold(self, node: Mapping[str, Any], kind: str, grade_at: int) -> Emit:
         if len(node) != 1:
             raise ConditionError(f"'{kind}' stands alone")
         symptom = self._graded_symptom(node[kind]).id
         severity_at = grade_at if kind == "moderate_or_worse" else 3
         severity_key, grade_key = f"{symptom}.severity", f"{symptom}.grade"
 
-        def threshold(view: View) -> Inputs | None:
-            grade = view.grades.get(symptom)
-            if grade is not None and grade >= grade_at:
-                return {grade_key: grade}
-            answer = view.answers.get(symptom)
-            severity = None if answer is None else answer.get("severity")
-            if severity is not None and severity >= severity_at:
-                return {severity_key: severity}
-            return None
+        def emit(code: _Code, depth: int, target: str) -> None:
+            grade, value = code.grade(depth, symptom), code.name("value")
+            code.add(depth, f"if {grade} is not None and {grade} >= {grade_at!r}:")
+            code.add(depth + 1, f"{target} = {{{grade_key!r}: {grade}}}")
+            code.add(depth, "else:")
+            answer = code.answer(depth + 1, symptom)
+            code.add(depth + 1, f"{value} = None if {answer} is None else {answer}.get('severity')")
+            test = f"{value} is not None and {value} >= {severity_at!r}"
+            code.add(depth + 1, f"{target} = {{{severity_key!r}: {value}}} if {test} else None")
 
-        return threshold
+        return emit
 
-    def _severe(self, node: Mapping[str, Any]) -> Condition:
+    def _severe(self, node: Mapping[str, Any]) -> Emit:
         """Composite grade 3, or a severity answer of 3-4 (REFERENCE section 2)."""
         return self._graded_threshold(node, "severe", 3)
 
-    def _moderate_or_worse(self, node: Mapping[str, Any]) -> Condition:
+    def _moderate_or_worse(self, node: Mapping[str, Any]) -> Emit:
         """Composite grade 2 or more, or a severity answer of 2 or more."""
         return self._graded_threshold(node, "moderate_or_worse", 2)
 
-    def _new_or_worse(self, node: Mapping[str, Any]) -> Condition:
+    def _new_or_worse(self, node: Mapping[str, Any]) -> Emit:
         """REFERENCE section 2: the `new` answer wins where there is one;
         otherwise a grade above the highest of the look-back window, or any
         grade at all when the window has none."""
@@ -366,76 +451,148 @@ class Compiler:
             f"{symptom}.previous_grade",
         )
 
-        def new_or_worse(view: View) -> Inputs | None:
-            answer = view.answers.get(symptom)
-            if answer is None:
-                return None
-            if has_new and answer.get("new") is not None:
-                return {new_key: True} if answer["new"] else None
-            grade = view.grades.get(symptom)
-            if not grade:
-                return None
-            previous = view.highest_recent_grade(symptom)
-            if previous is None:
-                return {grade_key: grade}
-            if grade > previous:
-                return {grade_key: grade, previous_key: previous}
-            return None
+        def emit(code: _Code, depth: int, target: str) -> None:
+            answer, previous = code.answer(depth, symptom), code.name("prev")
+            code.add(depth, f"if {answer} is None:")
+            code.add(depth + 1, f"{target} = None")
+            if has_new:
+                code.add(depth, f"elif {answer}.get('new') is not None:")
+                code.add(
+                    depth + 1, f"{target} = {{{new_key!r}: True}} if {answer}['new'] else None"
+                )
+            code.add(depth, "else:")
+            grade = code.grade(depth + 1, symptom)
+            code.add(depth + 1, f"if not {grade}:")
+            code.add(depth + 2, f"{target} = None")
+            code.add(depth + 1, "else:")
+            code.add(depth + 2, f"{previous} = view.highest_recent_grade({symptom!r})")
+            code.add(depth + 2, f"if {previous} is None:")
+            code.add(depth + 3, f"{target} = {{{grade_key!r}: {grade}}}")
+            code.add(depth + 2, f"elif {grade} > {previous}:")
+            both = f"{{{grade_key!r}: {grade}, {previous_key!r}: {previous}}}"
+            code.add(depth + 3, f"{target} = {both}")
+            code.add(depth + 2, "else:")
+            code.add(depth + 3, f"{target} = None")
 
-        return new_or_worse
+        return emit
 
-    def _grade_rise(self, node: Mapping[str, Any]) -> Condition:
+    def _grade_rise(self, node: Mapping[str, Any]) -> Emit:
         symptom = self._graded_symptom(node["grade_rise"]).id
         op, rise = self._comparison(node, "grade_rise", {"at_least"})
         _check_range(op, rise, 1, 3, f"rise in the grade of {symptom}")
         grade_key, previous_key = f"{symptom}.grade", f"{symptom}.previous_grade"
 
-        def grade_rise(view: View) -> Inputs | None:
-            grade = view.grades.get(symptom)
-            if grade is None:
-                return None
-            previous = view.latest_grade(symptom)
-            if previous is None or grade - previous < rise:
-                return None
-            return {grade_key: grade, previous_key: previous}
+        def emit(code: _Code, depth: int, target: str) -> None:
+            grade, previous = code.grade(depth, symptom), code.name("prev")
+            # Grades are 0-3, so a grade below the rise cannot have risen by
+            # it: the history is read only when it could matter.
+            code.add(depth, f"if {grade} is None or {grade} < {rise!r}:")
+            code.add(depth + 1, f"{target} = None")
+            code.add(depth, "else:")
+            code.add(depth + 1, f"{previous} = view.latest_grade({symptom!r})")
+            test = f"{previous} is not None and {grade} - {previous} >= {rise!r}"
+            result = f"{{{grade_key!r}: {grade}, {previous_key!r}: {previous}}}"
+            code.add(depth + 1, f"{target} = {result} if {test} else None")
 
-        return grade_rise
+        return emit
 
     # --- context -----------------------------------------------------------------
-    def _taking(self, node: Mapping[str, Any]) -> Condition:
+    def _taking(self, node: Mapping[str, Any]) -> Emit:
         if len(node) != 1:
             raise ConditionError("'taking' stands alone")
         name = node["taking"]
         if not self.therapies.knows(name):
             raise ConditionError(f"'{name}' is not a therapy class, group, drug list or drug")
 
-        def taking(view: View) -> Inputs | None:
-            drugs = view.therapy.drugs_in(name)
-            return {"therapies": list(drugs)} if drugs else None
+        def emit(code: _Code, depth: int, target: str) -> None:
+            drugs = code.name("drugs")
+            code.add(depth, f"{drugs} = view.therapy.matches.get({name!r})")
+            code.add(depth, f"{target} = {{'therapies': list({drugs})}} if {drugs} else None")
 
-        return taking
+        return emit
 
-    def _care_phase(self, node: Mapping[str, Any]) -> Condition:
+    def _care_phase(self, node: Mapping[str, Any]) -> Emit:
         phase = node["care_phase"]
         if len(node) != 1 or phase not in CARE_PHASES:
             raise ConditionError(f"'care_phase' is one of {sorted(CARE_PHASES)}")
 
-        def care_phase(view: View) -> Inputs | None:
-            return NO_INPUTS if view.therapy.phase == phase else None
+        def emit(code: _Code, depth: int, target: str) -> None:
+            code.add(depth, f"{target} = NO_INPUTS if view.therapy.phase == {phase!r} else None")
 
-        return care_phase
+        return emit
 
-    def _finding(self, node: Mapping[str, Any]) -> Condition:
+    def _finding(self, node: Mapping[str, Any]) -> Emit:
         rule_id = node["finding"]
         if len(node) != 1:
             raise ConditionError("'finding' stands alone")
         if rule_id not in self.earlier_rules:
             raise ConditionError(f"'finding: {rule_id}' names no rule above this one")
 
-        def finding(view: View) -> Inputs | None:
-            return view.fired.get(rule_id)
+        def emit(code: _Code, depth: int, target: str) -> None:
+            code.add(depth, f"{target} = view.fired.get({rule_id!r})")
 
-        return finding
+        return emit
+
+
+@dataclass(frozen=True, slots=True)
+class RuleCode:
+    """What compile_firing needs of one rule."""
+
+    names: tuple[str, ...]  # what `finding:` may call it (id, key)
+    condition: Condition
+    otherwise_ongoing: Condition | None
+    needs: frozenset[str] | None
+    snapshot: bool  # its explanation reads other findings: keep them as they were
+
+
+# position in the pack's order, inputs, ongoing only, the findings so far (or None)
+Firing = tuple[int, Inputs, bool, dict[str, Inputs] | None]
+
+
+def compile_firing(rules: Sequence[RuleCode]) -> Callable[[View], list[Firing]]:
+    """One function that judges every rule in the pack's order, each only
+    when one of the symptoms it needs was answered, and records what fired in
+    `view.fired` for the `finding:` conditions below it. The same code as each
+    rule's own condition, without a call per rule."""
+    code = _Code(hoisted=True)
+    for position, rule in enumerate(rules):
+        depth = 1
+        code.add(depth, f"# {position}: {rule.names[-1]}")
+        if rule.needs is not None:
+            asked = [code.answer(depth, symptom) for symptom in sorted(rule.needs)]
+            code.add(depth, f"if {' or '.join(f'{name} is not None' for name in asked)}:")
+            depth += 1
+        got = code.name("got")
+        _emitter(rule.condition)(code, depth, got)
+        code.add(depth, f"if {got} is not None:")
+        snapshot = "dict(fired)" if rule.snapshot else "None"
+        code.add(depth + 1, f"append(({position!r}, {got}, False, {snapshot}))")
+        for name in dict.fromkeys(rule.names):
+            code.add(depth + 1, f"fired.setdefault({name!r}, {got})")
+        if rule.otherwise_ongoing is not None:
+            code.add(depth, "else:")
+            ongoing = code.name("ongoing")
+            _emitter(rule.otherwise_ongoing)(code, depth + 1, ongoing)
+            code.add(depth + 1, f"if {ongoing} is not None:")
+            code.add(depth + 2, f"append(({position!r}, {ongoing}, True, None))")
+    body = code.lines
+    code.lines = []
+    for line in (*_PROLOGUE, "fired = view.fired", "out = []", "append = out.append"):
+        code.add(1, line)
+    for line in code.prologue():
+        code.add(1, line)
+    code.lines += body
+    code.add(1, "return out")
+    source = "def fire_all(view):\n" + "\n".join(code.lines) + "\n"
+    namespace: dict[str, Any] = {"NO_INPUTS": NO_INPUTS}
+    exec(compile(source, "<pack rules>", "exec"), namespace)  # noqa: S102
+    function = namespace["fire_all"]
+    function.__source__ = source
+    return cast(Callable[[View], list[Firing]], function)
+
+
+def _emitter(condition: Condition) -> Emit:
+    return cast(Emit, getattr(condition, "__emit__"))  # noqa: B009
 
 
 def _check_range(op: str, limit: Any, low: int, high: int, what: str) -> None:

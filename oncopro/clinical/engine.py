@@ -15,14 +15,15 @@ The steps follow REFERENCE.md sections 4-7:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from oncopro.clinical.case import PatientContext, Report, TriageCase
-from oncopro.clinical.conditions import Inputs, LazyGrades, Record, Therapy, View
+from oncopro.clinical.conditions import Grades, Inputs, LazyGrades, Record, Therapy, View
 from oncopro.clinical.grading import composite_grade
 from oncopro.clinical.pack import LEVEL_RANK, Pack, Rule, SymptomSpec
 from oncopro.clinical.result import Finding, TriageResult
@@ -66,20 +67,23 @@ def symptoms_of(inputs: Mapping[str, Any]) -> tuple[str, ...]:
 
 def grades_of(pack: Pack, answers: Mapping[str, Any]) -> dict[str, int]:
     grades: dict[str, int] = {}
-    symptoms = pack.symptoms
+    graded = pack.graded_ids
     for symptom_id, answer in answers.items():
-        spec = symptoms.get(symptom_id)
-        if spec is not None and not spec.is_reading and spec.graded:
+        if symptom_id in graded:
             grade = composite_grade(answer)
             if grade is not None:
                 grades[symptom_id] = grade
     return grades
 
 
+def _at(report: Report) -> dt.datetime:
+    return report.at
+
+
 def newest_first(history: Sequence[Report]) -> list[Report]:
     """Newest first. Check-ins with the very same time are ordered by their
     content, so that the answer never depends on the order they came in."""
-    ordered = sorted(history, key=lambda report: report.at, reverse=True)
+    ordered = sorted(history, key=_at, reverse=True)
     if len({report.at for report in ordered}) < len(ordered):
         ordered.sort(
             key=lambda report: (report.at, json.dumps(report.answers, sort_keys=True)),
@@ -95,16 +99,10 @@ def triage_case(pack: Pack, case: TriageCase) -> TriageResult:
 def triage(
     pack: Pack, patient: PatientContext, history: Sequence[Report], checkin: Report
 ) -> TriageResult:
-    therapy = pack.therapies.resolve(patient.care_phase, list(patient.therapies))
-    lookback = dt.timedelta(days=pack.lookback_days)
-    records = [
-        Record(at=report.at, answers=report.answers, grades=LazyGrades(report.answers))
-        for report in newest_first(history)
-    ]
-    grades = grades_of(pack, checkin.answers)
-    view = View(checkin.at, checkin.answers, grades, records, therapy, lookback)
+    view = view_of(pack, patient, history, checkin)
+    therapy, records, grades = view.therapy, view.earlier, view.grades
     fired = fire(pack, view)
-    earlier = _EarlierFindings(pack, records, therapy, lookback)
+    earlier = _EarlierFindings(pack, records, therapy, view.lookback)
 
     hospice = patient.care_phase == "hospice"
     known = set(patient.known_metastatic_sites)
@@ -152,37 +150,39 @@ def triage(
         findings=[_finding(item, site_label(item)) for item in findings],
         ongoing=[_finding(item, site_label(item)) for item in ongoing],
         advice=[card.key for card in pack.advice if card.condition(view) is not None],
-        grades={symptom: grades[symptom] for symptom in checkin.answers if symptom in grades},
+        grades={s: grade for s in checkin.answers if (grade := grades.get(s)) is not None},
         pack=pack.label,
         warnings=[_unknown_drug_warning(pack, name) for name in therapy.unknown],
     )
 
 
+def view_of(
+    pack: Pack, patient: PatientContext, history: Sequence[Report], checkin: Report
+) -> View:
+    """The check-in as the rules see it: graded, with its history newest first."""
+    records = [
+        Record(report.at, report.answers, LazyGrades(report.answers))
+        for report in newest_first(history)
+    ]
+    therapy = pack.therapies.resolve(patient.care_phase, patient.therapies)
+    grades = grades_of(pack, checkin.answers)
+    return View(checkin.at, checkin.answers, grades, records, therapy, pack.lookback)
+
+
 def fire(pack: Pack, view: View) -> list[Fired]:
     """Every rule and pattern that holds for this check-in (before
-    alert-on-change and known sites are applied)."""
-    fired: list[Fired] = []
+    alert-on-change and known sites are applied), in the pack's order."""
     view.fired = {}
-    always, by_symptom = pack.rule_index
-    candidates = set(always)
-    for symptom in view.answers:
-        candidates.update(by_symptom.get(symptom, ()))
     rules = pack.all_rules
-    # Only rules that could hold (one of the symptoms they need was answered),
-    # in the pack's order, so `finding:` sees the rules above it.
-    for position in sorted(candidates):
+    fired: list[Fired] = []
+    for position, inputs, ongoing_only, findings_then in pack.fire_all(view):
         rule = rules[position]
-        inputs = rule.condition(view)
-        if inputs is not None:
-            because = _because(pack, rule, view, inputs)
-            fired.append(Fired(rule, inputs, because))
-            view.fired.setdefault(rule.id, inputs)
-            view.fired.setdefault(rule.key, inputs)
-        elif rule.otherwise_ongoing is not None:
-            inputs = rule.otherwise_ongoing(view)
-            if inputs is not None:
-                text = _render(pack, rule.otherwise_because or "", rule, view.therapy, inputs)
-                fired.append(Fired(rule, inputs, text, ongoing_only=True))
+        if ongoing_only:
+            text = _render(pack, rule.otherwise_because or "", rule, view.therapy, inputs)
+        else:
+            judged = view if findings_then is None else replace(view, fired=findings_then)
+            text = _because(pack, rule, judged, inputs)
+        fired.append(Fired(rule, inputs, text, ongoing_only))
     return fired
 
 
@@ -196,22 +196,37 @@ def _because(pack: Pack, rule: Rule, view: View, inputs: Inputs) -> str:
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 
 
+@functools.cache
+def _template(template: str) -> tuple[tuple[str, str | None], ...]:
+    """An explanation cut once into (text, placeholder name or None) pieces."""
+    pieces = PLACEHOLDER.split(template)  # text, name, text, name, ..., text
+    names: list[str | None] = [*pieces[1::2], None]
+    pairs = zip(pieces[0::2], names, strict=True)
+    return tuple((text, name) for text, name in pairs if text or name)
+
+
 def _render(pack: Pack, template: str, rule: Rule, therapy: Therapy, inputs: Inputs) -> str:
-    symptom: SymptomSpec | None = pack.symptoms.get(rule.symptom) if rule.symptom else None
+    pieces = _template(template)
+    if len(pieces) == 1 and pieces[0][1] is None:
+        return template  # nothing to fill in (most explanations)
+    out = []
+    for text, name in pieces:
+        out.append(text)
+        if name is not None:
+            out.append(_placeholder(pack, name, rule, therapy, inputs))
+    return "".join(out)
 
-    def value(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name in ("symptom", "Symptom") and symptom is not None:
-            label = symptom.label
-            return label[0].upper() + label[1:] if name == "Symptom" else label
-        if name in ("therapies", "Therapies"):
-            text = _join(inputs.get("therapies") or therapy.drugs)
-            return text[0].upper() + text[1:] if name == "Therapies" and text else text
-        if name in inputs:
-            return _show(inputs[name])
-        return match.group(0)
 
-    return PLACEHOLDER.sub(value, template)
+def _placeholder(pack: Pack, name: str, rule: Rule, therapy: Therapy, inputs: Inputs) -> str:
+    if name in ("symptom", "Symptom") and rule.symptom is not None:
+        label = pack.symptoms[rule.symptom].label
+        return label[0].upper() + label[1:] if name == "Symptom" else label
+    if name in ("therapies", "Therapies"):
+        text = _join(inputs.get("therapies") or therapy.drugs)
+        return text[0].upper() + text[1:] if name == "Therapies" and text else text
+    if name in inputs:
+        return _show(inputs[name])
+    return "{" + name + "}"
 
 
 def _join(names: Iterable[str]) -> str:
@@ -299,8 +314,10 @@ class _EarlierFindings:
     def _latest_asking(self, symptoms: tuple[str, ...]) -> tuple[int, Record] | None:
         """The most recent earlier check-in that asked about any of them."""
         for index, record in enumerate(self.records):
-            if any(symptom in record.answers for symptom in symptoms):
-                return index, record
+            answers = record.answers
+            for symptom in symptoms:
+                if symptom in answers:
+                    return index, record
         return None
 
     def unchanged_since(
@@ -308,7 +325,7 @@ class _EarlierFindings:
         item: Fired,
         at: dt.datetime,
         answers: Mapping[str, Any],
-        grades: Mapping[str, int],
+        grades: Grades,
     ) -> bool:
         symptoms = item.symptoms
         found = self._latest_asking(symptoms)

@@ -72,9 +72,15 @@ GRADED_FIELDS = ("frequency", "severity", "interference")
 def composite_grade(answer: Mapping[str, Any]) -> int | None:
     """The grade of one symptom's answer, or None if no graded attribute was
     answered (not asked is not "none")."""
-    f = answer.get("frequency")
-    s = answer.get("severity")
-    i = answer.get("interference")
+    key = (answer.get("frequency"), answer.get("severity"), answer.get("interference"))
+    try:
+        return _GRADE_BY_ANSWERS[key]
+    except KeyError:  # not a 0-4 score: let the tables say what is wrong
+        return grade_from_tables(*key)
+
+
+def grade_from_tables(f: Any, s: Any, i: Any) -> int | None:
+    """The tables read as REFERENCE.md section 2 gives them."""
     if f is None and s is None and i is None:
         return None
     first = f if f is not None else (s if s is not None else i)
@@ -94,6 +100,14 @@ def composite_grade(answer: Mapping[str, Any]) -> int | None:
         return SEVERITY_ONLY[s]
     assert i is not None
     return INTERFERENCE_ONLY[i]
+
+
+_SCORES = (None, 0, 1, 2, 3, 4)
+# Every combination of answered (0-4) and not asked (None), worked out once
+# from the tables: triage grades every answer it reads.
+_GRADE_BY_ANSWERS: dict[tuple[int | None, int | None, int | None], int | None] = {
+    (f, s, i): grade_from_tables(f, s, i) for f in _SCORES for s in _SCORES for i in _SCORES
+}
 
 
 def band_0_10(rating: int) -> str:

@@ -8,9 +8,10 @@ a mistake shows at start-up and never as a silent miss at 2 a.m.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -22,7 +23,11 @@ from oncopro.clinical.conditions import (
     Compiler,
     Condition,
     ConditionError,
+    Firing,
+    RuleCode,
     Therapy,
+    View,
+    compile_firing,
     mentions_findings,
     required_symptoms,
 )
@@ -249,7 +254,7 @@ class TherapyCatalog:
             or name in self.known_drugs
         )
 
-    def resolve(self, phase: str, drugs: list[str]) -> Therapy:
+    def resolve(self, phase: str, drugs: Sequence[str]) -> Therapy:
         """What the patient takes, by every name a rule may use (remembered:
         the same regimens come again and again)."""
         key = (phase, tuple(drugs))
@@ -260,7 +265,7 @@ class TherapyCatalog:
             therapy = self._resolved[key] = self._resolve(phase, drugs)
         return therapy
 
-    def _resolve(self, phase: str, drugs: list[str]) -> Therapy:
+    def _resolve(self, phase: str, drugs: Sequence[str]) -> Therapy:
         unknown = tuple(drug for drug in drugs if drug not in self.known_drugs)
         matches: dict[str, tuple[str, ...]] = {}
         for name, members in (*self.classes.items(), *self.drug_lists.items()):
@@ -367,6 +372,32 @@ class Pack:
                 for symptom in rule.needs:
                     by_symptom.setdefault(symptom, set()).add(position)
         return frozenset(always), {s: frozenset(p) for s, p in by_symptom.items()}
+
+    @functools.cached_property
+    def fire_all(self) -> Callable[[View], list[Firing]]:
+        """Every rule and pattern judged in order, as one function."""
+        return compile_firing(
+            [
+                RuleCode(
+                    names=(rule.id, rule.key),
+                    condition=rule.condition,
+                    otherwise_ongoing=rule.otherwise_ongoing,
+                    needs=rule.needs,
+                    snapshot=rule.uses_findings and bool(rule.cases),
+                )
+                for rule in self.all_rules
+            ]
+        )
+
+    @functools.cached_property
+    def lookback(self) -> dt.timedelta:
+        """How far back "new or worse" and "alert on change" look."""
+        return dt.timedelta(days=self.lookback_days)
+
+    @functools.cached_property
+    def graded_ids(self) -> frozenset[str]:
+        """Symptoms with a frequency, severity or interference question."""
+        return frozenset(s.id for s in self.symptoms.values() if not s.is_reading and s.graded)
 
     @functools.cached_property
     def rule_order(self) -> dict[str, int]:

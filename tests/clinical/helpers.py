@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from oncopro.clinical import load_pack, triage_json
+from oncopro.clinical import load_pack, parse_case, triage_json
+from oncopro.clinical.engine import view_of
 
 ROOT = Path(__file__).resolve().parents[2]
 # The project's shared/ folder sits beside the repository (as in CI);
@@ -70,3 +71,30 @@ def reference_ids() -> set[str]:
     found = set(re.findall(r"^- ((?:E|U|S|M)\d+) ", text, re.M))
     found |= set(re.findall(r"^\| (P-[a-z]+) \|", text, re.M))
     return found
+
+
+Firings = list[tuple[int, dict[str, Any], bool]]
+
+
+def fired_both_ways(data: dict[str, Any]) -> tuple[Firings, Firings]:
+    """What fires for a case, (1) through the pack's all-rules function, as
+    triage does, and (2) by judging each rule's own condition in turn,
+    skipping none: (rule position, inputs, ongoing only) in the pack's order."""
+    pack = load_pack()
+    parsed = parse_case(pack, data)
+    view = view_of(pack, parsed.patient, parsed.history, parsed.checkin)
+    view.fired = {}
+    together = [(position, inputs, ongoing) for position, inputs, ongoing, _ in pack.fire_all(view)]
+    view.fired = {}
+    alone: Firings = []
+    for position, rule in enumerate(pack.all_rules):
+        inputs = rule.condition(view)
+        if inputs is not None:
+            alone.append((position, inputs, False))
+            view.fired.setdefault(rule.id, inputs)
+            view.fired.setdefault(rule.key, inputs)
+        elif rule.otherwise_ongoing is not None:
+            inputs = rule.otherwise_ongoing(view)
+            if inputs is not None:
+                alone.append((position, inputs, True))
+    return together, alone

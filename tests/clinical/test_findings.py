@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from oncopro.clinical import load_pack
-from tests.clinical.helpers import ids, reference_ids, run
+from tests.clinical.helpers import case, fired_both_ways, ids, reference_ids, run
 
 WCL = ("capecitabine",)  # white-cell-lowering chemotherapy
 
@@ -280,6 +280,12 @@ def test_scenario(scenario: Scenario) -> None:
         assert "{" not in finding["because"], finding
 
 
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda sc: sc.name)
+def test_the_all_rules_function_fires_what_each_rule_fires_alone(scenario: Scenario) -> None:
+    together, alone = fired_both_ways(case(scenario.answers, **scenario.kwargs))
+    assert together == alone
+
+
 def test_every_reference_id_is_exercised() -> None:
     exercised = set().union(*(scenario.fires for scenario in SCENARIOS))
     missing = reference_ids() - exercised
@@ -309,7 +315,7 @@ def test_the_cli_answers_every_scenario_as_the_library_does() -> None:
     import sys
 
     from oncopro.clinical import triage_json
-    from tests.clinical.helpers import ROOT, case
+    from tests.clinical.helpers import ROOT
 
     cases = [case(scenario.answers, **scenario.kwargs) for scenario in SCENARIOS]
     done = subprocess.run(

@@ -158,3 +158,43 @@ def test_every_string_is_there_and_every_rule_cites_a_source() -> None:
     for symptom in pack.symptoms.values():
         assert symptom.synonyms, symptom.id
         assert symptom.questions, symptom.id
+
+
+def test_pack_text_that_looks_like_code_stays_text(tmp_path: Path) -> None:
+    """Conditions are compiled into Python functions, and every value from
+    the pack goes in as a literal: a choice written to break out of its
+    quotes is still only a choice to compare with."""
+    folder = tmp_path / "pack"
+    shutil.copytree(BUILTIN_PACK, folder)
+    marker = tmp_path / "ran"
+    sneaky = f"large'); open({str(marker)!r}, 'w'); ('\"\\\\"
+    for name in ("symptoms.yaml", "rules.yaml"):  # the choice "large", renamed
+        path = folder / name
+        data = _renamed(yaml.safe_load(path.read_text(encoding="utf-8")), "large", sneaky)
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
+    pack = load_pack(folder)
+    e4 = next(rule for rule in pack.rules if rule.key == "E4")
+    assert repr(sneaky) in e4.condition.__source__  # type: ignore[attr-defined]
+    from oncopro.clinical import triage_json
+
+    case = {
+        "checkin": {
+            "at": "2026-11-17T09:00:00Z",
+            "answers": {"coughing_blood": {"present": True, "amount": sneaky}},
+        }
+    }
+    result = triage_json(pack, case)
+    assert result["urgency"] == "emergency"
+    assert "E4" in [finding["id"] for finding in result["findings"]]
+    assert not marker.exists()
+
+
+def _renamed(node: Any, old: str, new: str) -> Any:
+    """The same YAML data with one string replaced, in keys and values."""
+    if isinstance(node, str):
+        return new if node == old else node
+    if isinstance(node, list):
+        return [_renamed(item, old, new) for item in node]
+    if isinstance(node, dict):
+        return {_renamed(k, old, new): _renamed(v, old, new) for k, v in node.items()}
+    return node

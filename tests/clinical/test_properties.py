@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oncopro.clinical import load_pack, triage_json
+from oncopro.clinical import load_pack, parse_case, triage_case, triage_json
 from oncopro.clinical.pack import LEVEL_RANK
-from tests.clinical.helpers import reference_ids
+from tests.clinical.helpers import fired_both_ways, reference_ids
 from tests.clinical.strategies import PACK, cases
 
 REFERENCE_IDS = reference_ids()
@@ -141,3 +142,27 @@ def test_the_fast_and_the_plain_validation_always_agree(case: dict[str, Any]) ->
     finally:
         case_module._schema_accepts = original
     assert fast == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(cases())
+def test_the_all_rules_function_fires_what_each_rule_fires_alone(case: dict[str, Any]) -> None:
+    """Triage judges the pack with one generated function (symptoms read
+    once, rules skipped when none of their symptoms was asked). Judging every
+    rule's own condition in turn, skipping none, finds the same (the scenario
+    table checks the same for every rule at its boundaries)."""
+    together, alone = fired_both_ways(case)
+    assert together == alone
+
+
+@settings(max_examples=200, deadline=None)
+@given(cases())
+def test_the_result_as_json_is_a_deep_copy_of_the_result(case: dict[str, Any]) -> None:
+    """TriageResult.to_json (written out for speed) gives what the generic
+    dataclasses.asdict gives, sharing no list or dict with the result."""
+    result = triage_case(PACK, parse_case(PACK, case))
+    as_json = result.to_json()
+    assert as_json == dataclasses.asdict(result)
+    assert as_json["findings"] is not result.findings
+    for finding, original in zip(as_json["findings"], result.findings, strict=True):
+        assert finding["inputs"] is not original.inputs
