@@ -46,6 +46,7 @@ NOT_SYMPTOMS = frozenset({"therapies"})
 @dataclass(slots=True)
 class Fired:
     rule: Rule
+    position: int  # in the pack's order
     inputs: Inputs
     because: str
     ongoing_only: bool = False  # M1's "severe, as before"
@@ -182,7 +183,7 @@ def fire(pack: Pack, view: View) -> list[Fired]:
         else:
             judged = view if findings_then is None else replace(view, fired=findings_then)
             text = _because(pack, rule, judged, inputs)
-        fired.append(Fired(rule, inputs, text, ongoing_only))
+        fired.append(Fired(rule, position, inputs, text, ongoing_only))
     return fired
 
 
@@ -286,27 +287,33 @@ class _EarlierFindings:
         self, pack: Pack, records: list[Record], therapy: Therapy, lookback: dt.timedelta
     ) -> None:
         self.pack, self.records, self.therapy, self.lookback = pack, records, therapy, lookback
-        self._all_fired: dict[int, set[str]] = {}
+        self._all_fired: dict[int, set[int]] = {}
+        self._views: dict[int, View] = {}
 
     def _view(self, index: int) -> View:
-        record = self.records[index]
-        return View(
-            record.at,
-            record.answers,
-            record.grades,
-            self.records[index + 1 :],
-            self.therapy,
-            self.lookback,
-        )
+        view = self._views.get(index)
+        if view is None:
+            record = self.records[index]
+            view = self._views[index] = View(
+                record.at,
+                record.answers,
+                record.grades,
+                self.records[index + 1 :],
+                self.therapy,
+                self.lookback,
+            )
+        return view
 
-    def fired_at(self, index: int, rule: Rule) -> bool:
-        """Did this rule fire (or stand as ongoing) at that check-in?"""
+    def fired_at(self, index: int, position: int, rule: Rule) -> bool:
+        """Did this rule (at that position in the pack) fire, or stand as
+        ongoing, at that check-in?"""
+        view = self._view(index)
         if rule.uses_findings:  # it reads other findings: judge them all in turn
             if index not in self._all_fired:
-                fired = fire(self.pack, self._view(index))
-                self._all_fired[index] = {item.rule.identity for item in fired}
-            return rule.identity in self._all_fired[index]
-        view = self._view(index)
+                view.fired = {}
+                firings = self.pack.fire_all(view)
+                self._all_fired[index] = {firing[0] for firing in firings}
+            return position in self._all_fired[index]
         if rule.condition(view) is not None:
             return True
         return rule.otherwise_ongoing is not None and rule.otherwise_ongoing(view) is not None
@@ -334,7 +341,7 @@ class _EarlierFindings:
         index, record = found
         if at - record.at > self.lookback:
             return False
-        if not self.fired_at(index, item.rule):
+        if not self.fired_at(index, item.position, item.rule):
             return False
         return not any(
             _worse(self.pack.symptoms[symptom], answers.get(symptom), record.answers.get(symptom),

@@ -315,11 +315,6 @@ class Rule:
     # It reads what other rules found (`finding:`), so it is judged in turn.
     uses_findings: bool = False
 
-    @property
-    def identity(self) -> str:
-        """The same finding at another check-in: same rule, same symptom."""
-        return f"{self.key}:{self.symptom}" if self.symptom else self.key
-
 
 @dataclass(frozen=True)
 class AdviceCard:
