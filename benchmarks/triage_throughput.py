@@ -150,10 +150,16 @@ def run(cases: int, seed: int) -> dict[str, Any]:
     gc.collect()
     gc.freeze()
 
-    # The library, with full validation of every case.
+    # The library, with full validation of every case. The timed pass keeps
+    # no result, as a server (or the CLI, which streams) keeps none: holding
+    # 100,000 results makes the garbage collector rescan them again and
+    # again, which is the benchmark's cost, not triage's. A second pass,
+    # untimed, keeps them to compare with the CLI's.
     start = time.perf_counter()
-    library = [triage_case(pack, parse_case(pack, case)).to_json() for case in data]
+    for case in data:
+        triage_case(pack, parse_case(pack, case)).to_json()
     library_seconds = time.perf_counter() - start
+    library = [triage_case(pack, parse_case(pack, case)).to_json() for case in data]
 
     # The CLI, on a file of the same cases.
     with tempfile.TemporaryDirectory() as folder:
