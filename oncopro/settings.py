@@ -134,6 +134,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with write transactions queued on a lock file
+    # (oncopro/ops/sqlite_backend says why).
+    DATABASES["default"]["ENGINE"] = "oncopro.ops.sqlite_backend"
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000"

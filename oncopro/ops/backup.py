@@ -29,7 +29,7 @@ def _database() -> dict[str, Any]:
 
 
 def is_sqlite() -> bool:
-    return str(_database()["ENGINE"]).endswith("sqlite3")
+    return connections["default"].vendor == "sqlite"
 
 
 def _pg_tool(name: str) -> str:
