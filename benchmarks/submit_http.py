@@ -157,7 +157,9 @@ def run(db: str, seconds: int, patients: int, workers: int) -> dict[str, Any]:
         env = {**os.environ, "ONCOPRO_DATA_DIR": str(folder), "LOG_LEVEL": "WARNING"}
         env.pop("DATABASE_URL", None)
         if db == "postgres":
-            pg = ThrowawayPostgres().start()
+            # Durable, as a clinic's server must be (fsync and synchronous
+            # commit on): the test suite's fast settings would flatter it.
+            pg = ThrowawayPostgres(durable=True).start()
             settings = pg.django_settings("postgres")
             env["DATABASE_URL"] = (
                 f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/postgres"
