@@ -450,3 +450,39 @@ def test_a_caregiver_report_names_the_caregiver_for_the_team(world: World) -> No
     )
     assert "sent by Carol Carer (caregiver)" in page
     assert world.carol.role == Role.CAREGIVER
+
+
+def test_the_queue_comes_a_page_at_a_time_worst_first(world: World, monkeypatch) -> None:
+    """A large program can have hundreds of alerts open: the queue shows the
+    most urgent first, a page at a time, with the total, and the live poll
+    refreshes the page being looked at. Only the patients shown are audited."""
+    from oncopro.alerts import views
+    from tests.personas import make_patient
+
+    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 2)
+    cleo = make_patient("Cleo Third", world.team)
+    for patient, answers in ((world.bob, SOON), (cleo, EMERGENCY), (world.alice, URGENT)):
+        submit_checkin(patient, author=patient.user, client_id=uuid.uuid4(), answers=answers, by=BY)
+    process_outbox()
+    nadia = sign_in(Client(), world.nadia)
+
+    first = queue_html(nadia)
+    assert 'Open alerts <span class="count">(3)</span>' in first
+    assert "Showing 1 to 2 of 3, worst first." in first
+    assert "Cleo Third" in first and "Alice Example" in first
+    assert "Bob Neighbour" not in first.split("Resolved in the last 24 hours")[0]
+    assert "Next 2 (less urgent)" in first and "Page 1 of 2" in first
+
+    second = nadia.get(reverse("alerts:queue"), {"page": 2}).content.decode()
+    shown = second.split("Resolved in the last 24 hours")[0]
+    assert "Bob Neighbour" in shown and "Cleo Third" not in shown
+    assert "Previous 2 (more urgent)" in second
+
+    live = nadia.get(reverse("alerts:queue_live"), {"page": 2}).content.decode()
+    assert "Bob Neighbour" in live and "Cleo Third" not in live
+    assert "page=2&amp;version=" in live  # the poll keeps to page 2
+
+    reads = AuditEvent.objects.filter(action="patient.list", detail__view="alert_queue")
+    listed = [event.detail["patients"] for event in reads.order_by("pk")]
+    assert listed[0] == [str(cleo.public_id), str(world.alice.public_id)]
+    assert listed[1] == listed[2] == [str(world.bob.public_id)]

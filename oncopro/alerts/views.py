@@ -6,6 +6,7 @@ import hashlib
 from typing import Any, cast
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,10 +25,16 @@ from oncopro.care.models import Clinic, Patient
 from oncopro.clinical import load_pack
 
 
+# The queue shows the most urgent alerts a page at a time: a large program
+# can have hundreds open at once, and every page view and every changed poll
+# would otherwise load, render and audit all of them.
+QUEUE_PAGE_SIZE = 50
+
+
 @access(Rule.STAFF)
 def queue(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
-    context = _queue_context(user)
+    context = _queue_context(user, request.GET.get("page"))
     record_staff_list_read(request, [a.patient for a in context["alerts"]], "alert_queue")
     context["resolved"] = list(recently_resolved(user)[:20])
     return render(request, "alerts/queue.html", context)
@@ -38,16 +45,17 @@ def queue_live(request: HttpRequest) -> HttpResponse:
     """The open queue again, polled by the page every few seconds. Answers
     204 (the page keeps what it shows) while nothing has changed; each new
     version is audited as a read once."""
-    context = _queue_context(cast(User, request.user))
+    context = _queue_context(cast(User, request.user), request.GET.get("page"))
     if request.GET.get("version") == context["version"]:
         return HttpResponse(status=204)
     record_staff_list_read(request, [a.patient for a in context["alerts"]], "alert_queue")
     return render(request, "alerts/_open_alerts.html", context)
 
 
-def _queue_context(user: User) -> dict[str, Any]:
+def _queue_context(user: User, page_number: str | None) -> dict[str, Any]:
     now = timezone.now()
-    alerts = list(open_queue(user))
+    page = Paginator(open_queue(user), QUEUE_PAGE_SIZE).get_page(page_number)
+    alerts = list(page.object_list)
     for alert in alerts:
         alert.overdue = alert.is_overdue(now)  # type: ignore[attr-defined]
         seconds = (alert.deadline - now).total_seconds()
@@ -56,10 +64,10 @@ def _queue_context(user: User) -> dict[str, Any]:
     # Changes when anything shown changes, including the minute countdowns.
     state = repr(
         [(a.pk, a.level, a.deadline, a.acknowledged_at, a.escalation_step) for a in alerts]
-        + [now.replace(second=0, microsecond=0)]
+        + [now.replace(second=0, microsecond=0), page.number, page.paginator.count]
     )
     version = hashlib.sha256(state.encode()).hexdigest()[:16]
-    return {"alerts": alerts, "version": version, "now": now}
+    return {"alerts": alerts, "page": page, "version": version, "now": now}
 
 
 def _alert_of(patient: Patient, alert_id: int) -> Alert:
