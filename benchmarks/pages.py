@@ -150,7 +150,7 @@ def run(
                 "live queue (poll)": f"{base}/team/alerts/live/",
                 "patient timeline": f"{base}/patients/{someone}/timeline/",
                 "trends page": f"{base}/patients/{someone}/check-ins/",
-                "panel (all her team's patients)": f"{base}/team/patients/",
+                "panel (first page, 50 patients)": f"{base}/team/patients/",
             }
             timings = {label: time_page(nurse, url, count) for label, url in pages.items()}
             return {
