@@ -24,7 +24,6 @@ from oncopro.care.access import Rule, access, record_staff_list_read
 from oncopro.care.models import Clinic, Patient
 from oncopro.clinical import load_pack
 
-
 # The queue shows the most urgent alerts a page at a time: a large program
 # can have hundreds open at once, and every page view and every changed poll
 # would otherwise load, render and audit all of them.
