@@ -68,9 +68,6 @@ class Therapy:
     matches: Mapping[str, tuple[str, ...]]
     unknown: tuple[str, ...]
 
-    def drugs_in(self, name: str) -> tuple[str, ...]:
-        return self.matches.get(name, ())
-
 
 class Grades(Protocol):
     def get(self, symptom: str, /) -> int | None: ...
