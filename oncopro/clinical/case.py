@@ -105,15 +105,7 @@ def _checked_report(data: dict[str, Any], where: str) -> Report:
             not answer or (len(answer) > 1 and answer.get("frequency") == 0)
         ):
             _check_branching_of(answers, f"{where}.answers")
-    report_id = data.get("id")
-    if report_id is not None:
-        report_id = _uuid(report_id, where)
-    reporter = data.get("reporter", "patient")
-    if reporter not in REPORTERS:
-        raise CaseError(
-            f"{where}.reporter", f"must be patient or caregiver, not {_describe(reporter)}"
-        )
-    return Report(at, answers, report_id, reporter)
+    return Report(at, answers, *_id_and_reporter(data, where))
 
 
 def _check_branching_of(answers: Mapping[str, Any], where: str) -> None:
@@ -173,6 +165,10 @@ def _report(pack: Pack, data: Any, where: str) -> Report:
     _only_keys(data, {"id", "at", "reporter", "answers"}, where)
     at = _timestamp(data.get("at"), where, ".at")
     answers = _answers(pack, data.get("answers"), f"{where}.answers")
+    return Report(at, answers, *_id_and_reporter(data, where))
+
+
+def _id_and_reporter(data: Mapping[str, Any], where: str) -> tuple[str | None, str]:
     report_id = data.get("id")
     if report_id is not None:
         report_id = _uuid(report_id, where)
@@ -181,7 +177,7 @@ def _report(pack: Pack, data: Any, where: str) -> Report:
         raise CaseError(
             f"{where}.reporter", f"must be patient or caregiver, not {_describe(reporter)}"
         )
-    return Report(at=at, answers=answers, id=report_id, reporter=reporter)
+    return report_id, reporter
 
 
 def _uuid(value: Any, where: str) -> str:

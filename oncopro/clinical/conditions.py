@@ -214,11 +214,7 @@ class Compiler:
             code.add(1, line)
         emit(code, 1, "result")
         code.add(1, "return result")
-        source = "def condition(view):\n" + "\n".join(code.lines) + "\n"
-        namespace: dict[str, Any] = {"NO_INPUTS": NO_INPUTS}
-        exec(compile(source, "<pack condition>", "exec"), namespace)  # noqa: S102
-        function = namespace["condition"]
-        function.__source__ = source
+        function = _define("condition", code.lines)
         function.__emit__ = emit  # for compile_firing
         return cast(Condition, function)
 
@@ -580,12 +576,18 @@ def compile_firing(rules: Sequence[RuleCode]) -> Callable[[View], list[Firing]]:
         code.add(1, line)
     code.lines += body
     code.add(1, "return out")
-    source = "def fire_all(view):\n" + "\n".join(code.lines) + "\n"
+    return cast(Callable[[View], list[Firing]], _define("fire_all", code.lines))
+
+
+def _define(name: str, body: list[str]) -> Any:
+    """The function `name(view)` with that body, its text kept as `__source__`.
+    Only the compiler's own lines go in, with the pack's values as literals."""
+    source = f"def {name}(view):\n" + "\n".join(body) + "\n"
     namespace: dict[str, Any] = {"NO_INPUTS": NO_INPUTS}
-    exec(compile(source, "<pack rules>", "exec"), namespace)  # noqa: S102
-    function = namespace["fire_all"]
+    exec(compile(source, f"<pack {name}>", "exec"), namespace)  # noqa: S102
+    function = namespace[name]
     function.__source__ = source
-    return cast(Callable[[View], list[Firing]], function)
+    return function
 
 
 def _emitter(condition: Condition) -> Emit:
