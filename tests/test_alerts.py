@@ -490,3 +490,16 @@ def test_the_queue_comes_a_page_at_a_time_worst_first(world: World, monkeypatch)
     listed = [event.detail["patients"] for event in reads.order_by("pk")]
     assert listed[0] == [str(cleo.public_id), str(world.alice.public_id)]
     assert listed[1] == listed[2] == [str(world.bob.public_id)]
+
+
+def test_long_waits_are_written_in_hours_and_days(world: World) -> None:
+    from oncopro.alerts.views import plain_duration
+
+    assert [plain_duration(m) for m in (0, 7, 59, 60, 125, 1439, 1440, 1500, 3030)] == [
+        "0 min", "7 min", "59 min", "1 h", "2 h 5 min", "23 h 59 min", "1 day", "1 day 1 h",
+        "2 days 2 h",
+    ]  # fmt: skip
+    report(world, URGENT)
+    process_outbox()
+    Alert.objects.update(deadline=timezone.now() - dt.timedelta(days=2, hours=3, seconds=30))
+    assert "Overdue by 2 days 3 h" in queue_html(sign_in(Client(), world.nadia))

@@ -58,8 +58,8 @@ def _queue_context(user: User, page_number: str | None) -> dict[str, Any]:
     for alert in alerts:
         alert.overdue = alert.is_overdue(now)  # type: ignore[attr-defined]
         seconds = (alert.deadline - now).total_seconds()
-        alert.minutes_left = int(max(seconds, 0) // 60)  # type: ignore[attr-defined]
-        alert.minutes_over = int(max(-seconds, 0) // 60)  # type: ignore[attr-defined]
+        alert.time_left = plain_duration(int(max(seconds, 0) // 60))  # type: ignore[attr-defined]
+        alert.time_over = plain_duration(int(max(-seconds, 0) // 60))  # type: ignore[attr-defined]
     # Changes when anything shown changes, including the minute countdowns.
     state = repr(
         [(a.pk, a.level, a.deadline, a.acknowledged_at, a.escalation_step) for a in alerts]
@@ -67,6 +67,19 @@ def _queue_context(user: User, page_number: str | None) -> dict[str, Any]:
     )
     version = hashlib.sha256(state.encode()).hexdigest()[:16]
     return {"alerts": alerts, "page": page, "version": version, "now": now}
+
+
+def plain_duration(minutes: int) -> str:
+    """'7 min', '2 h 5 min', '3 days 4 h': a 24-hour deadline or an alert
+    overdue for days is not read in thousands of minutes."""
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    day_text = "1 day" if days == 1 else f"{days} days"
+    return f"{day_text} {hours} h" if hours else day_text
 
 
 def _alert_of(patient: Patient, alert_id: int) -> Alert:
