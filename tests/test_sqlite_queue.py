@@ -109,3 +109,41 @@ def test_writers_in_four_processes_take_turns_without_losing_one(tmp_path: Path)
         cursor.execute("SELECT n FROM counter")
         assert cursor.fetchone() == (400,)
     connection.close()
+
+
+def test_the_queue_file_takes_the_database_files_permissions(tmp_path: Path) -> None:
+    path = tmp_path / "queue.sqlite3"
+    connection = own_connection(path)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE counter (n INTEGER)")
+    path.chmod(0o660)  # a group the service runs in may write it
+    connection.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO counter VALUES (1)")
+    connection.commit()
+    connection.set_autocommit(True)
+    assert (tmp_path / "queue.sqlite3-writers.lock").stat().st_mode & 0o777 == 0o660
+    connection.close()
+
+
+def test_writes_go_on_when_the_queue_file_cannot_be_opened(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The queue only speeds writers up; SQLite's own lock keeps the data safe."""
+    path = tmp_path / "queue.sqlite3"
+    (tmp_path / "queue.sqlite3-writers.lock").mkdir()  # cannot be opened as a file
+    connection = own_connection(path)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE counter (n INTEGER)")
+    for _ in range(2):
+        connection.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO counter VALUES (1)")
+        connection.commit()
+        connection.set_autocommit(True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM counter")
+        assert cursor.fetchone() == (2,)
+    warnings = [r for r in caplog.records if "writers' queue file" in r.getMessage()]
+    assert len(warnings) == 1  # said once, not at every write
+    connection.close()

@@ -15,11 +15,15 @@ locks cannot deadlock. A killed process's lock is released by the kernel.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import logging
 import os
 from typing import Any
 
 from django.db.backends.sqlite3 import base
+
+logger = logging.getLogger(__name__)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -42,7 +46,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
             path = self._queue_path()
             if path is None:
                 return
-            self._queue_fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                self._queue_fd = _open_lock_file(path)
+            except OSError as error:
+                # The queue only speeds writers up: without it SQLite's own
+                # lock still keeps the data safe, so writes go on, and the
+                # admin is told once why they may wait longer.
+                _warn_once(path, error)
+                return
             self._queue_pid = os.getpid()
         fcntl.flock(self._queue_fd, fcntl.LOCK_EX)
         self._in_queue = True
@@ -80,3 +91,31 @@ class DatabaseWrapper(base.DatabaseWrapper):
             if self._queue_fd is not None:
                 os.close(self._queue_fd)
                 self._queue_fd = None
+
+
+def _open_lock_file(path: str) -> int:
+    """Opened (made if need be) with the database file's own permissions, as
+    SQLite gives its -wal and -shm files: whoever may write the database may
+    join the queue, whatever the umask."""
+    try:
+        mode = os.stat(path.removesuffix("-writers.lock")).st_mode & 0o666
+    except OSError:
+        mode = 0o644
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, mode)
+    with contextlib.suppress(PermissionError):  # another user's file, still usable
+        os.fchmod(fd, mode)
+    return fd
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(path: str, error: OSError) -> None:
+    if path not in _warned:
+        _warned.add(path)
+        logger.warning(
+            "SQLite writers' queue file %s cannot be opened (%s): writes go on without "
+            "the queue. Give the user running OncoPRO write access to it.",
+            path,
+            error.strerror,
+        )
