@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +22,16 @@ from oncopro.clinical.conditions import CARE_PHASES
 from oncopro.clinical.pack import SITES, FieldSpec, Pack, plain_number
 
 REPORTERS = ("patient", "caregiver")
+
+# Free text is kept as JSON, and PostgreSQL cannot store the null character
+# or half of a character split in two (a lone UTF-16 surrogate, which JSON's
+# \u escapes can carry): such text is refused, by name, like any bad value.
+STORABLE_TEXT = r"^[^\x00\ud800-\udfff]*$"
+UNSTORABLE_TEXT = re.compile(r"[\x00\ud800-\udfff]")
+# What the published schema says of it: a lone surrogate is not a Unicode
+# character, so JSON Schema's strings do not have it to forbid (and tools
+# such as schemathesis cannot read a pattern naming one).
+DOCUMENTED_TEXT = r"^[^\x00]*$"
 
 
 class CaseError(ValueError):
@@ -301,6 +312,12 @@ def _value(field: FieldSpec, value: Any, where: str) -> Any:
         raise CaseError(
             where, f"is too long: at most {field.max_length} characters, not {len(value)}"
         )
+    if UNSTORABLE_TEXT.search(value):
+        raise CaseError(
+            where,
+            "has a character that cannot be kept (a null character or half of a "
+            "broken one): please type it again",
+        )
     return value
 
 
@@ -346,7 +363,7 @@ def _field_type(field: FieldSpec) -> Any:
         return Annotated[float, msgspec.Meta(ge=field.low, le=field.high)]
     if field.kind == "choice":
         return Literal[field.choices]
-    return Annotated[str, msgspec.Meta(max_length=field.max_length)]
+    return Annotated[str, msgspec.Meta(max_length=field.max_length, pattern=STORABLE_TEXT)]
 
 
 @functools.cache
@@ -433,4 +450,5 @@ def _field_json_schema(field: FieldSpec) -> dict[str, Any]:
     text: dict[str, Any] = {"type": "string"}
     if field.max_length is not None:
         text["maxLength"] = field.max_length
+    text["pattern"] = DOCUMENTED_TEXT
     return text

@@ -86,6 +86,11 @@ def test_the_pack_knows_exactly_the_spec_symptoms_and_fields() -> None:
         ({"coughing_blood": {"amount": "bucket"}}, "checkin.answers.coughing_blood.amount",
          "one of streaks, large"),
         ({"pain": {"location": "x" * 201}}, "checkin.answers.pain.location", "at most 200"),
+        # Text PostgreSQL cannot store: a null character, half of a character.
+        ({"pain": {"location": "lower\x00back"}}, "checkin.answers.pain.location",
+         "cannot be kept"),
+        ({"bone_pain": {"location": "hip \ud800"}}, "checkin.answers.bone_pain.location",
+         "cannot be kept"),
         ({"pain": {}}, "checkin.answers.pain", "has no answers"),
         ({"seizure": True}, "checkin.answers.seizure", "must be an object"),
     ],
