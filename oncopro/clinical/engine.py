@@ -123,14 +123,13 @@ def triage(
 
     urgency = _urgency(findings)
     order = {symptom: position for position, symptom in enumerate(checkin.answers)}
-    rule_order = pack.rule_order
 
     def sort_key(item: Fired) -> tuple[int, int, int]:
         positions = [order.get(symptom, len(order)) for symptom in item.symptoms]
         return (
             -LEVEL_RANK[item.rule.level],
             min(positions, default=len(order)),
-            rule_order[item.rule.key],
+            item.position,  # the pack's order
         )
 
     def site_label(item: Fired) -> str | None:

@@ -355,20 +355,6 @@ class Pack:
         return (*self.rules, *self.patterns)
 
     @functools.cached_property
-    def rule_index(self) -> tuple[frozenset[int], Mapping[str, frozenset[int]]]:
-        """(rules that may hold whatever was answered, symptom -> rules that
-        need it): so a check-in is judged only by rules that could hold."""
-        always: set[int] = set()
-        by_symptom: dict[str, set[int]] = {}
-        for position, rule in enumerate(self.all_rules):
-            if rule.needs is None:
-                always.add(position)
-            else:
-                for symptom in rule.needs:
-                    by_symptom.setdefault(symptom, set()).add(position)
-        return frozenset(always), {s: frozenset(p) for s, p in by_symptom.items()}
-
-    @functools.cached_property
     def fire_all(self) -> Callable[[View], list[Firing]]:
         """Every rule and pattern judged in order, as one function."""
         return compile_firing(
@@ -393,10 +379,6 @@ class Pack:
     def graded_ids(self) -> frozenset[str]:
         """Symptoms with a frequency, severity or interference question."""
         return frozenset(s.id for s in self.symptoms.values() if not s.is_reading and s.graded)
-
-    @functools.cached_property
-    def rule_order(self) -> dict[str, int]:
-        return {rule.key: index for index, rule in enumerate(self.all_rules)}
 
 
 # --- loading ---------------------------------------------------------------------
