@@ -26,8 +26,9 @@ REPORTERS = ("patient", "caregiver")
 # Free text is kept as JSON, and PostgreSQL cannot store the null character
 # or half of a character split in two (a lone UTF-16 surrogate, which JSON's
 # \u escapes can carry): such text is refused, by name, like any bad value.
-STORABLE_TEXT = r"^[^\x00\ud800-\udfff]*$"
-UNSTORABLE_TEXT = re.compile(r"[\x00\ud800-\udfff]")
+_UNSTORABLE = r"\x00\ud800-\udfff"  # one character class, used twice below
+STORABLE_TEXT = rf"^[^{_UNSTORABLE}]*$"
+UNSTORABLE_TEXT = re.compile(rf"[{_UNSTORABLE}]")
 # What the published schema says of it: a lone surrogate is not a Unicode
 # character, so JSON Schema's strings do not have it to forbid (and tools
 # such as schemathesis cannot read a pattern naming one).
