@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -33,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.pg_server import ThrowawayPostgres, free_port  # noqa: E402
+from tests.pg_server import _children as all_children  # noqa: E402
 
 CONCURRENCY = (1, 10, 50)
 WRK = shutil.which("wrk") or "wrk"
@@ -111,6 +113,31 @@ def children(pid: int) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time these processes have used so far."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended (a PostgreSQL helper, say): its time is left out
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds() -> float:
+    """CPU time of this process's finished children (the load tool)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def database_pids(pg: ThrowawayPostgres | None) -> list[int]:
+    if pg is None:
+        return []  # SQLite runs inside the web workers
+    postmaster = int((pg.datadir / "postmaster.pid").read_text().split()[0])
+    return [postmaster, *all_children(postmaster)]
+
+
 def prepare(env: dict[str, str], patients: int, folder: Path) -> Path:
     """Migrate, make the patients and their tokens (a separate process, so
     this one stays free of Django)."""
@@ -181,6 +208,12 @@ def run(db: str, seconds: int, patients: int, workers: int) -> dict[str, Any]:
             rows = []
             for clients in CONCURRENCY:
                 out = folder / f"wrk-{clients}.json"
+                # CPU used per request, by the server, the database and the
+                # load tool: steadier than latency on a shared machine, and it
+                # shows which of them the time goes to.
+                workers_before = cpu_seconds(children(server.pid))
+                database_before = cpu_seconds(database_pids(pg))
+                load_before = children_cpu_seconds()
                 subprocess.run(
                     [WRK, "-t", str(min(clients, 4)), "-c", str(clients), "-d", f"{seconds}s",
                      "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}"],
@@ -190,6 +223,13 @@ def run(db: str, seconds: int, patients: int, workers: int) -> dict[str, Any]:
                 result = json.loads(out.read_text())
                 result["clients"] = clients
                 result["per_second"] = round(result["requests"] / result["seconds"], 1)
+                spent = {
+                    "server": cpu_seconds(children(server.pid)) - workers_before,
+                    "database": cpu_seconds(database_pids(pg)) - database_before,
+                    "load_tool": children_cpu_seconds() - load_before,
+                }
+                for part, seconds_ in spent.items():
+                    result[f"cpu_ms_{part}"] = round(1000 * seconds_ / result["requests"], 2)
                 rows.append(result)
             web_peaks = [round(peak_rss_mb(pid), 1) for pid in children(server.pid)]
             # The task worker opens the alerts the run raised and "sends" their
@@ -246,13 +286,15 @@ def main() -> None:
     )
     print(
         f"{'clients':>8} {'requests':>9} {'per s':>8} {'p50 ms':>8} {'p95 ms':>8} "
-        f"{'p99 ms':>8} {'errors':>7}"
+        f"{'p99 ms':>8} {'errors':>7}   CPU ms per request: server / database / load tool"
     )
     for row in result["rows"]:
         errors = sum(v for k, v in row.items() if k.startswith("errors_"))
         print(
             f"{row['clients']:>8} {row['requests']:>9} {row['per_second']:>8} {row['p50_ms']:>8} "
-            f"{row['p95_ms']:>8} {row['p99_ms']:>8} {errors:>7}"
+            f"{row['p95_ms']:>8} {row['p99_ms']:>8} {errors:>7}   "
+            f"{row['cpu_ms_server']:.2f} / {row['cpu_ms_database']:.2f} / "
+            f"{row['cpu_ms_load_tool']:.2f}"
         )
     print(f"peak memory: web workers {result['web_worker_peak_mb']} MB; task worker "
           f"{result['task_worker_peak_mb']} MB (processed the run's alerts in "
