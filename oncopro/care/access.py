@@ -32,6 +32,7 @@ from django.utils.http import urlencode
 from oncopro.accounts.audit import Actor, record
 from oncopro.accounts.models import User
 from oncopro.care.models import Patient
+from oncopro.ops.rows import column_list, first_as
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -160,9 +161,8 @@ def _patient_and_relation(
     patient: Patient | None
     if row_only:
         public_id = Patient._meta.get_field("public_id").get_db_prep_value(patient_id, connection)
-        patient = next(
-            iter(Patient.objects.raw(_patient_sql(connection.vendor), [public_id])), None
-        )
+        found = first_as(Patient, _patient_sql(connection.vendor), [public_id])
+        patient = found[0] if found is not None else None
     else:
         # public_id is unique: no ORDER BY (first() would add one, and the
         # ORM takes longer to build it than the database to run it).
@@ -181,10 +181,9 @@ def _patient_sql(vendor: str) -> str:
     """Her row by her public id (unique), in `vendor`'s SQL: the ORM took
     ~0.5 ms to build this, running it takes ~0.1 ms."""
     q = connection.ops.quote_name
-    meta = Patient._meta
-    columns = ", ".join(q(str(field.column)) for field in meta.concrete_fields)
     where = f"{q('public_id')} = %s"
-    return f"SELECT {columns} FROM {q(meta.db_table)} WHERE {where}"  # noqa: S608 - names from the model
+    table = q(Patient._meta.db_table)
+    return f"SELECT {column_list(Patient)} FROM {table} WHERE {where}"  # noqa: S608 - names from the model
 
 
 def record_staff_list_read(request: HttpRequest, patients: list[Patient], what: str) -> None:
