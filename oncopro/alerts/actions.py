@@ -2,7 +2,7 @@
 
 The life of an alert:
 1. A check-in that needs the team writes an outbox row in its own
-   transaction (`queue_for_alert`); after commit the worker is asked to run.
+   transaction (`outbox_row`); after commit the worker is asked to run.
 2. The worker turns each outbox row into an alert exactly once
    (`process_outbox`): it opens the patient's alert, or adds the check-in to
    the one already open and raises its level if it is worse. The messages
@@ -39,20 +39,26 @@ def needs_alert(urgency: str) -> bool:
     return urgency in LEVEL_RANK
 
 
-def queue_for_alert(checkin: CheckIn) -> None:
-    """Call inside the check-in's transaction: the outbox row commits with it,
-    so a stored check-in always gets its alert, and never twice."""
+def outbox_row(checkin: CheckIn) -> AlertOutbox | None:
+    """The outbox row of a check-in that needs the team (None if it does
+    not), not yet saved: it must be inserted in the check-in's own
+    transaction, so that a stored check-in always gets its alert, and never
+    twice. Then `wake_worker_after_commit`."""
     if not needs_alert(checkin.urgency):
-        return
-    AlertOutbox.objects.create(checkin=checkin, created_at=checkin.received_at)
+        return None
+    return AlertOutbox(checkin=checkin, created_at=checkin.received_at)
+
+
+def wake_worker_after_commit() -> None:
+    """Ask the worker to run once the outbox row is committed (at once if
+    it already is). If this process dies before that, the worker's regular
+    sweep still finds the row."""
 
     def after_commit() -> None:
         from oncopro.alerts.tasks import wake_the_worker  # tasks import this module
 
         wake_the_worker()
 
-    # If this process dies before the enqueue, the worker's regular sweep
-    # still finds the outbox row.
     transaction.on_commit(after_commit)
 
 

@@ -9,17 +9,18 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from oncopro.accounts.audit import Actor, audit_event
 from oncopro.accounts.models import AuditEvent, Role, User
-from oncopro.alerts.actions import queue_for_alert
+from oncopro.alerts.actions import outbox_row, wake_worker_after_commit
 from oncopro.care.access import Relation, relation_to
 from oncopro.care.models import Patient
 from oncopro.checkins.models import CheckIn
 from oncopro.checkins.triage import triage_checkin, validate_answers
 from oncopro.clinical import Report, TriageResult
+from oncopro.ops.together import Dependent, insert_together
 
 
 class CheckInConflict(Exception):
@@ -74,10 +75,9 @@ def submit_checkin(
     # history either way (PostgreSQL's read committed sees the same).
     result = triage_checkin(patient, report)
     try:
-        with transaction.atomic():
-            checkin = _store(
-                patient, author, client_id, kind, report, notes, digest, replaces, result, by
-            )
+        checkin = _store(
+            patient, author, client_id, kind, report, notes, digest, replaces, result, by
+        )
     except IntegrityError:
         # This id was stored before: a retry (the client's id is unique).
         # Replays are rare, so the first try goes straight to the insert.
@@ -109,9 +109,15 @@ def _store(
     checkin = build_checkin(
         patient, author, client_id, kind, report, notes, digest, replaces, result
     )
-    checkin.save(force_insert=True)
-    queue_for_alert(checkin)  # in this transaction: the alert comes with the check-in or not at all
-    submitted_event(checkin, by).save(force_insert=True)
+    # The check-in, its audit line and (when it needs the team) its outbox
+    # row are stored together or not at all: a stored check-in always gets
+    # its alert and its audit line.
+    rows = [Dependent(submitted_event(checkin, by), text_fields=("object_ref",))]
+    if (outbox := outbox_row(checkin)) is not None:
+        rows.append(Dependent(outbox, key_fields=("checkin",)))
+    insert_together(checkin, rows)
+    if outbox is not None:
+        wake_worker_after_commit()
     return checkin
 
 

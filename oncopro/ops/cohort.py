@@ -28,7 +28,7 @@ from oncopro.accounts.audit import Actor
 from oncopro.accounts.models import AuditEvent, Role, User
 from oncopro.alerts.actions import (
     acknowledge,
-    needs_alert,
+    outbox_row,
     process_outbox,
     process_outbox_row,
     resolve,
@@ -354,9 +354,7 @@ class _Store:
             return
         checkins = CheckIn.objects.bulk_create([checkin for checkin, _ in self.pending])
         rows = AlertOutbox.objects.bulk_create(
-            AlertOutbox(checkin=checkin, created_at=checkin.received_at)
-            for checkin in checkins
-            if needs_alert(checkin.urgency)
+            row for checkin in checkins if (row := outbox_row(checkin)) is not None
         )
         AuditEvent.objects.bulk_create(
             submitted_event(checkin, Actor(user=author, label="seed-cohort"))

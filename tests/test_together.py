@@ -1,0 +1,138 @@
+"""A check-in, its audit line and its outbox row: stored together or not at
+all, as the rows `save()` writes, in one statement on PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from oncopro.accounts.audit import Actor
+from oncopro.accounts.models import AuditEvent
+from oncopro.alerts.actions import outbox_row
+from oncopro.alerts.models import AlertOutbox
+from oncopro.checkins.actions import build_checkin, content_hash, submit_checkin, submitted_event
+from oncopro.checkins.models import CheckIn
+from oncopro.checkins.triage import triage_checkin, validate_answers
+from oncopro.ops.together import Dependent, insert_together
+from tests.personas import World
+
+FEVER = {"temperature_c": 38.2, "fatigue": {"severity": 2}}
+CALM = {"fatigue": {"severity": 1}}
+
+
+def unsaved_checkin(world: World, answers: dict[str, Any], client_id: uuid.UUID) -> CheckIn:
+    patient = world.alice
+    report = validate_answers(answers, timezone.now())
+    return build_checkin(
+        patient, patient.user, client_id, CheckIn.Kind.WEEKLY, report, {},
+        content_hash(patient, CheckIn.Kind.WEEKLY, answers), None,
+        triage_checkin(patient, report),
+    )  # fmt: skip
+
+
+def with_dependents(checkin: CheckIn) -> list[Dependent]:
+    by = Actor(user=checkin.author, ip="127.0.0.1")
+    rows = [Dependent(submitted_event(checkin, by), text_fields=("object_ref",))]
+    outbox = outbox_row(checkin)
+    assert outbox is not None
+    rows.append(Dependent(outbox, key_fields=("checkin",)))
+    return rows
+
+
+def stored(model: type[Model], pk: int, leave_out: set[str]) -> dict[str, Any]:
+    row = model._default_manager.filter(pk=pk).values().get()
+    return {key: value for key, value in row.items() if key not in leave_out}
+
+
+def test_the_rows_are_the_ones_save_writes(world: World) -> None:
+    by_save = unsaved_checkin(world, FEVER, uuid.uuid4())
+    by_save.save(force_insert=True)
+    saved_rows = with_dependents(by_save)
+    for dependent in saved_rows:
+        dependent.row.save(force_insert=True)
+
+    together = unsaved_checkin(world, FEVER, uuid.uuid4())
+    together_rows = with_dependents(together)
+    insert_together(together, together_rows)
+
+    # Ids and moments differ; the moments are checked to be the check-in's own.
+    differ = {"id", "client_id", "received_at", "result", "checkin_id", "object_ref", "at"}
+    differ.add("created_at")
+    assert stored(CheckIn, together.pk, differ) == stored(CheckIn, by_save.pk, differ)
+    for ours, theirs in zip(together_rows, saved_rows, strict=True):
+        model = type(ours.row)
+        assert stored(model, ours.row.pk, differ) == stored(model, theirs.row.pk, differ)
+    outbox = AlertOutbox.objects.get(checkin=together)
+    assert outbox.created_at == CheckIn.objects.get(pk=together.pk).received_at
+    result = CheckIn.objects.get(pk=together.pk).result
+    assert result["checkin_id"] == str(together.client_id)
+    assert {**result, "checkin_id": ""} == {**by_save.result, "checkin_id": ""}
+
+
+def test_the_other_rows_point_at_the_new_one_and_all_count_as_saved(world: World) -> None:
+    checkin = unsaved_checkin(world, FEVER, uuid.uuid4())
+    event = submitted_event(checkin, Actor(user=checkin.author, ip="127.0.0.1"))
+    outbox = outbox_row(checkin)
+    assert outbox is not None
+    insert_together(checkin, [Dependent(event, text_fields=("object_ref",)),
+                              Dependent(outbox, key_fields=("checkin",))])  # fmt: skip
+    assert AuditEvent.objects.get(pk=event.pk).object_ref == str(checkin.pk)
+    assert AlertOutbox.objects.get(pk=outbox.pk).checkin_id == checkin.pk
+    for row in (checkin, event, outbox):
+        assert row.pk is not None
+        assert not row._state.adding
+    assert outbox.checkin == checkin
+    assert event.object_ref == str(checkin.pk)
+
+
+def _refused_twice(world: World) -> None:
+    client_id = uuid.uuid4()
+    first = unsaved_checkin(world, FEVER, client_id)
+    insert_together(first, with_dependents(first))
+    counts = (AuditEvent.objects.count(), AlertOutbox.objects.count())
+    again = unsaved_checkin(world, CALM, client_id)
+    again.urgency = first.urgency  # so that it has an outbox row too
+    with pytest.raises(IntegrityError):
+        insert_together(again, with_dependents(again))
+    assert (AuditEvent.objects.count(), AlertOutbox.objects.count()) == counts
+    assert CheckIn.objects.get(client_id=client_id).answers == FEVER
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_check_in_stores_none_of_its_rows() -> None:
+    from tests.personas import make_world
+
+    _refused_twice(make_world())  # each insert its own transaction
+
+
+def test_a_refused_check_in_leaves_the_callers_transaction_usable(world: World) -> None:
+    with transaction.atomic():
+        _refused_twice(world)
+        assert CheckIn.objects.filter(patient=world.alice).exists()  # still usable
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_writes_in_one_statement_on_postgresql() -> None:
+    """On PostgreSQL: no BEGIN and COMMIT around the inserts, one statement.
+    On SQLite: the inserts one by one, in one transaction."""
+    from tests.personas import make_world
+
+    world = make_world()
+    author = world.alice.user
+    with CaptureQueriesContext(connection) as queries:
+        submit_checkin(
+            world.alice, author=author, client_id=uuid.uuid4(), answers=CALM,
+            by=Actor(user=author, ip="127.0.0.1"),
+        )  # fmt: skip
+    statements = [query["sql"].split()[0].upper() for query in queries.captured_queries]
+    if connection.vendor == "postgresql":
+        assert statements == ["SELECT", "WITH"]  # her history, then the write
+    else:
+        assert statements.count("INSERT") == 2  # the check-in and its audit line
+        assert "COMMIT" in statements
