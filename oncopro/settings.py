@@ -133,6 +133,10 @@ DATABASES = {
         os.getenv("DATABASE_URL", _default_db_url), conn_max_age=600, conn_health_checks=True
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, whose health check of a kept connection costs no
+    # round trip (oncopro/ops/postgres_backend says how).
+    DATABASES["default"]["ENGINE"] = "oncopro.ops.postgres_backend"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend, with write transactions queued on a lock file
     # (oncopro/ops/sqlite_backend says why).
