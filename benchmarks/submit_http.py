@@ -5,7 +5,7 @@ of N patients, with a personal token, through the JSON API: validation,
 triage with her history, the stored row, the alert outbox, the audit log.
 
     .venv/bin/python benchmarks/submit_http.py --db sqlite|postgres [--seconds 15]
-        [--patients 2000] [--workers 4] [--json out.json]
+        [--patients 2000] [--workers 4] [--clients 1 10 50] [--json out.json]
 
 Prints a table (p50/p95/p99 latency, requests/s, errors) and the peak memory
 (VmHWM) of each web worker and of the task worker after it has processed the
@@ -177,7 +177,9 @@ open({str(tokens)!r}, "w").write("\\n".join(lines) + "\\n")
     return tokens
 
 
-def run(db: str, seconds: int, patients: int, workers: int) -> dict[str, Any]:
+def run(
+    db: str, seconds: int, patients: int, workers: int, concurrency: list[int]
+) -> dict[str, Any]:
     pg = None
     with tempfile.TemporaryDirectory(prefix="oncopro-bench-") as name:
         folder = Path(name)
@@ -206,7 +208,7 @@ def run(db: str, seconds: int, patients: int, workers: int) -> dict[str, Any]:
             script = folder / "submit.lua"
             script.write_text(LUA)
             rows = []
-            for clients in CONCURRENCY:
+            for clients in concurrency:
                 out = folder / f"wrk-{clients}.json"
                 # CPU used per request, by the server, the database and the
                 # load tool: steadier than latency on a shared machine, and it
@@ -275,9 +277,13 @@ def main() -> None:
     # submission read and parsed.
     parser.add_argument("--patients", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--clients", type=int, nargs="+", default=list(CONCURRENCY),
+        help="concurrent clients, one run each (default: 1 10 50)",
+    )  # fmt: skip
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    result = run(args.db, args.seconds, args.patients, args.workers)
+    result = run(args.db, args.seconds, args.patients, args.workers, args.clients)
     result["machine"] = (
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
