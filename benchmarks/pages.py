@@ -19,7 +19,6 @@ import argparse
 import json
 import math
 import os
-import platform
 import re
 import signal
 import statistics
@@ -37,6 +36,7 @@ from django_otp.oath import TOTP
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.machine import describe  # noqa: E402
 from benchmarks.submit_http import wait_for_port  # noqa: E402
 from tests.pg_server import ThrowawayPostgres, free_port  # noqa: E402
 
@@ -187,9 +187,7 @@ def main() -> None:
     if args.seed_only:
         print(f"Seeded in {result['seed_seconds']} s: {result['seeded']}")
         return
-    result["machine"] = (
-        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    )
+    result["machine"] = describe()
     print(
         f"Pages at {args.patients} patients x {args.weeks} weeks ({args.db}, {result['machine']})"
     )

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import resource
 import shutil
@@ -33,6 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.machine import describe, python_speed_ms  # noqa: E402
 from tests.pg_server import ThrowawayPostgres, free_port  # noqa: E402
 from tests.pg_server import _children as all_children  # noqa: E402
 
@@ -283,10 +283,10 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    speed_before = python_speed_ms()
     result = run(args.db, args.seconds, args.patients, args.workers, args.clients)
-    result["machine"] = (
-        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    )
+    result["machine"] = describe()
+    result["python_speed_ms"] = [speed_before, python_speed_ms()]
     print(
         f"Check-in submission over HTTP ({args.db}, gunicorn x{args.workers}, {result['machine']})"
     )
@@ -302,6 +302,8 @@ def main() -> None:
             f"{row['cpu_ms_server']:.2f} / {row['cpu_ms_database']:.2f} / "
             f"{row['cpu_ms_load_tool']:.2f}"
         )
+    print(f"machine speed: a fixed piece of Python took {result['python_speed_ms'][0]} ms "
+          f"before and {result['python_speed_ms'][1]} ms after (lower is faster)")  # fmt: skip
     print(f"peak memory: web workers {result['web_worker_peak_mb']} MB; task worker "
           f"{result['task_worker_peak_mb']} MB (processed the run's alerts in "
           f"{result['task_worker_seconds']} s)")  # fmt: skip
