@@ -60,10 +60,7 @@ def insert_together(first: Model, dependents: Sequence[Dependent], using: str = 
     assert ids is not None  # the statement always returns its one row
     _mark_saved(first, ids[0], using)
     for dependent, pk in zip(dependents, ids[1:], strict=True):
-        for name in dependent.key_fields:
-            setattr(dependent.row, name, first)
-        for name in dependent.text_fields:
-            setattr(dependent.row, name, str(first.pk))
+        _point_at(first, dependent)
         _mark_saved(dependent.row, pk, using)
 
 
@@ -71,11 +68,16 @@ def _insert_one_by_one(first: Model, dependents: Sequence[Dependent], using: str
     with transaction.atomic(using=using):
         first.save(force_insert=True, using=using)
         for dependent in dependents:
-            for name in dependent.key_fields:
-                setattr(dependent.row, name, first)
-            for name in dependent.text_fields:
-                setattr(dependent.row, name, str(first.pk))
+            _point_at(first, dependent)
             dependent.row.save(force_insert=True, using=using)
+
+
+def _point_at(first: Model, dependent: Dependent) -> None:
+    """Fill in the saved first row (its id) where the dependent refers to it."""
+    for name in dependent.key_fields:
+        setattr(dependent.row, name, first)
+    for name in dependent.text_fields:
+        setattr(dependent.row, name, str(first.pk))
 
 
 def _together_sql(
