@@ -9,6 +9,7 @@ import fcntl
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,6 +71,44 @@ def test_a_write_transaction_holds_the_queue_until_it_ends(tmp_path: Path) -> No
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM counter")
         assert cursor.fetchone() == (1,)  # committed once, rolled back once
+    connection.close()
+
+
+def test_a_write_outside_a_transaction_takes_its_turn_and_a_read_does_not(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "queue.sqlite3"
+    connection = own_connection(path)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE counter (n INTEGER)")
+        cursor.execute("INSERT INTO counter VALUES (0)")
+    assert queue_is_free(path)  # left after the statement
+    held = os.open(f"{path}-writers.lock", os.O_RDWR)
+    fcntl.flock(held, fcntl.LOCK_EX)  # another writer's turn
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT n FROM counter")  # a read does not wait
+            assert cursor.fetchone() == (0,)
+
+        def update() -> None:
+            with connection.cursor() as cursor:
+                cursor.execute("UPDATE counter SET n = n + 1")
+
+        connection.inc_thread_sharing()  # the writer runs in a thread of its own
+        writer = threading.Thread(target=update)
+        writer.start()
+        writer.join(timeout=0.5)
+        assert writer.is_alive()  # waits for its turn
+    finally:
+        fcntl.flock(held, fcntl.LOCK_UN)
+        os.close(held)
+    writer.join(timeout=10)
+    assert not writer.is_alive()
+    connection.dec_thread_sharing()
+    assert queue_is_free(path)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT n FROM counter")
+        assert cursor.fetchone() == (1,)
     connection.close()
 
 
