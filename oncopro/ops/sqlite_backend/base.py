@@ -22,6 +22,7 @@ import contextlib
 import fcntl
 import logging
 import os
+from collections.abc import Callable
 from typing import Any
 
 from django.db.backends.sqlite3 import base
@@ -118,20 +119,17 @@ class _QueuedCursor(base.SQLiteCursorWrapper):
         self._wrapper = wrapper
 
     def execute(self, query: str, params: Any = None) -> Any:
-        if not self._wrapper._queue_for_one_statement(query):
-            return super().execute(query, params)
-        self._wrapper._join_queue()
-        try:
-            return super().execute(query, params)
-        finally:
-            self._wrapper._leave_queue()
+        return self._in_turn(query, super().execute, params)
 
     def executemany(self, query: str, param_list: Any) -> Any:
+        return self._in_turn(query, super().executemany, param_list)
+
+    def _in_turn(self, query: str, run: Callable[[str, Any], Any], params: Any) -> Any:
         if not self._wrapper._queue_for_one_statement(query):
-            return super().executemany(query, param_list)
+            return run(query, params)
         self._wrapper._join_queue()
         try:
-            return super().executemany(query, param_list)
+            return run(query, params)
         finally:
             self._wrapper._leave_queue()
 
