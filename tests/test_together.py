@@ -19,6 +19,7 @@ from oncopro.alerts.models import AlertOutbox
 from oncopro.checkins.actions import build_checkin, content_hash, submit_checkin, submitted_event
 from oncopro.checkins.models import CheckIn
 from oncopro.checkins.triage import triage_checkin, validate_answers
+from oncopro.ops import together
 from oncopro.ops.together import Dependent, insert_together
 from tests.personas import World
 
@@ -73,6 +74,34 @@ def test_the_rows_are_the_ones_save_writes(world: World) -> None:
     result = CheckIn.objects.get(pk=together.pk).result
     assert result["checkin_id"] == str(together.client_id)
     assert {**result, "checkin_id": ""} == {**by_save.result, "checkin_id": ""}
+
+
+def plain(params: list[Any]) -> list[Any]:
+    """Parameters compared by what they carry (a JSON adapter by its object)."""
+    return [(type(value), getattr(value, "obj", value)) for value in params]
+
+
+def test_the_kept_insert_is_the_compilers_own(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The INSERT text kept per model, with values converted row by row, is
+    exactly what Django's insert compiler writes for each row, first time
+    (when it is kept) and after (when it is used)."""
+    for answers in (FEVER, CALM, FEVER):
+        checkin = unsaved_checkin(world, answers, uuid.uuid4())
+        rows = [
+            Dependent(submitted_event(checkin, Actor.system("test")), text_fields=("object_ref",))
+        ]
+        if (outbox := outbox_row(checkin)) is not None:
+            rows.append(Dependent(outbox, key_fields=("checkin",)))
+        kept_sql, kept_params = together._together_sql(checkin, rows, "default")
+        with monkeypatch.context() as patched:
+            patched.setattr(together, "_insert_sql", together._compiled_insert)
+            sql, params = together._together_sql(checkin, rows, "default")
+        assert kept_sql == sql
+        assert plain(kept_params) == plain(params)
+    kept = {model for model, _, _ in together._KEPT}
+    assert {CheckIn, AuditEvent, AlertOutbox} <= kept
 
 
 def test_the_other_rows_point_at_the_new_one_and_all_count_as_saved(world: World) -> None:
