@@ -9,11 +9,14 @@ import uuid
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from oncopro.accounts.actions import create_api_token, revoke_api_token
 from oncopro.accounts.audit import Actor
 from oncopro.accounts.models import ApiToken, AuditEvent, User
+from oncopro.care.models import Patient
 from oncopro.checkins.models import CheckIn
 from tests.helpers import sign_in
 from tests.personas import World
@@ -143,6 +146,38 @@ def test_no_or_revoked_credentials_get_401(world: World) -> None:
     assert ApiToken.objects.get(pk=record.pk).last_used_at is not None
     stolen = Client(headers={"Authorization": "Bearer opro_guessed"})
     assert stolen.get(url(world)).status_code == 401
+
+
+def test_a_submission_reads_token_and_patient_in_one_query(world: World) -> None:
+    """The busiest request: the token's user and the patient the URL names
+    come in one query; then her history, then the write (on PostgreSQL one
+    statement). An outsider's token reading her row still gets 404 (above)."""
+    client = token_client(world.alice.user)
+    assert post(client, url(world), checkin(FEVER)).status_code == 201  # the token's first use
+    with CaptureQueriesContext(connection) as queries:
+        response = post(client, url(world), checkin({"fatigue": {"severity": 1}}))
+    assert response.status_code == 201
+    statements = [query["sql"] for query in queries.captured_queries]
+    patient_table = connection.ops.quote_name(Patient._meta.db_table)
+    reads_of_her = [sql for sql in statements if patient_table in sql]
+    assert len(reads_of_her) == 1
+    assert connection.ops.quote_name(ApiToken._meta.db_table) in reads_of_her[0]
+    if connection.vendor == "postgresql":  # (the savepoints are the test's own transaction's)
+        kinds = [sql.split()[0] for sql in statements]
+        assert [kind for kind in kinds if kind not in ("SAVEPOINT", "RELEASE")] == [
+            "SELECT",
+            "SELECT",
+            "WITH",
+        ]
+
+
+@pytest.mark.parametrize("patient_id", ["0b5e8a4e-27a1-4d6e-9f55-4a1c2b3d4e5f", "not-an-id"])
+def test_a_token_naming_no_patient_gets_an_error_and_no_row(world: World, patient_id: str) -> None:
+    client = token_client(world.alice.user)
+    response = post(client, f"/api/v1/patients/{patient_id}/checkins", checkin(FEVER))
+    assert response.status_code in (404, 422)
+    assert "error" in response.json()
+    assert CheckIn.objects.count() == 0
 
 
 def test_staff_before_two_factor_get_401(world: World) -> None:

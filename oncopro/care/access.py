@@ -17,13 +17,14 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -137,7 +138,8 @@ def patient_for_request(
     exist). Staff reads are audited. Views get this through @access; API
     operations call it themselves. Pages get her with her user, team and
     clinic; `row_only` (the API's check-in submission, the busiest request
-    there is) reads her row alone, by one handwritten query."""
+    there is) takes her row alone: the one its token check read in the same
+    query as the token, or else by one handwritten query."""
     patient, relation = _patient_and_relation(request, patient_id, row_only=row_only)
     if rule is Rule.PATIENT_SELF and relation is not Relation.SELF:
         raise Http404
@@ -159,7 +161,9 @@ def _patient_and_relation(
     request: HttpRequest, patient_id: uuid.UUID, *, row_only: bool = False
 ) -> tuple[Patient, Relation]:
     patient: Patient | None
-    if row_only:
+    if row_only and (read := _read_with_token(request, patient_id)) is not None:
+        patient = read.patient
+    elif row_only:
         public_id = Patient._meta.get_field("public_id").get_db_prep_value(patient_id, connection)
         found = first_as(Patient, _patient_sql(connection.vendor), [public_id])
         patient = found[0] if found is not None else None
@@ -174,6 +178,26 @@ def _patient_and_relation(
     if patient is None or relation is None:
         raise Http404  # the same answer whether she exists or not
     return patient, relation
+
+
+@dataclass(frozen=True)
+class _ReadWithToken:
+    public_id: uuid.UUID
+    patient: Patient | None  # None: no patient has that id
+
+
+def keep_read_with_token(request: HttpRequest, public_id: uuid.UUID, patient: Model | None) -> None:
+    """The patient row the API's token check read by the id in the URL (one
+    query for both), kept for the gate to judge instead of reading it again.
+    Only the row is kept: whether this person may see her is still decided
+    here, by `relation_to`, as for any other row."""
+    assert patient is None or isinstance(patient, Patient)
+    request._patient_read_with_token = _ReadWithToken(public_id, patient)  # type: ignore[attr-defined]
+
+
+def _read_with_token(request: HttpRequest, public_id: uuid.UUID) -> _ReadWithToken | None:
+    read: _ReadWithToken | None = getattr(request, "_patient_read_with_token", None)
+    return read if read is not None and read.public_id == public_id else None
 
 
 @functools.cache

@@ -21,10 +21,16 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import ConfigDict, WithJsonSchema, field_validator
 
-from oncopro.accounts.actions import user_for_token
+from oncopro.accounts.actions import AlsoRead, token_owner
 from oncopro.accounts.audit import Actor
 from oncopro.accounts.models import User
-from oncopro.care.access import Rule, patient_for_request, two_factor_pending
+from oncopro.care.access import (
+    Rule,
+    keep_read_with_token,
+    patient_for_request,
+    two_factor_pending,
+)
+from oncopro.care.models import Patient
 from oncopro.checkins.actions import CheckInConflict, submit_checkin
 from oncopro.checkins.models import CheckIn
 from oncopro.clinical import CaseError, load_pack
@@ -46,13 +52,29 @@ class PersonalToken(HttpBearer):
     """`Authorization: Bearer opro_...`, a token made for this person."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = user_for_token(token)
-        if user is None:
+        patient_id = _patient_id_in_url(request)
+        also = None if patient_id is None else AlsoRead(Patient, "public_id", patient_id)
+        owner = token_owner(token, also)
+        if owner is None:
             return None
+        user = owner.user
         if user.needs_two_factor:
             return None  # staff use the FHIR endpoints, with their own tokens
         request.user = user
+        if patient_id is not None:
+            keep_read_with_token(request, patient_id, owner.also)
         return user
+
+
+def _patient_id_in_url(request: HttpRequest) -> uuid.UUID | None:
+    """The patient id the URL names, if it is one (the operation itself
+    refuses any other)."""
+    match = request.resolver_match
+    value = match.kwargs.get("patient_id") if match is not None else None
+    try:
+        return uuid.UUID(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 api = NinjaAPI(

@@ -1,7 +1,7 @@
 """The first row of a hand-written query as a model instance.
 
-The busiest request there is (a check-in sent through the API) reads two
-single rows, a token's user and a patient, by queries written once. Through
+The busiest request there is (a check-in sent through the API) reads a
+token's user and the patient it names, in one query written once. Through
 `Model.objects.raw` each read also worked out, on every call, which columns
 map to which fields and how to convert them: about a quarter of the CPU
 those reads cost. Here that is worked out once per model and database, and
@@ -38,16 +38,29 @@ def first_as[M: Model](
         row = cursor.fetchone()
     if row is None:
         return None
+    instance = instance_from(model, row, using)
+    assert instance is not None  # the query's own row always has its key
+    return instance, tuple(row[len(_fields(model)) :])
+
+
+def instance_from[M: Model](
+    model: type[M], columns: Sequence[Any], using: str = "default"
+) -> M | None:
+    """A `model` instance from the first of `columns` (selected as
+    `column_list(model)` gives them); None when its primary key is NULL,
+    as for a row a LEFT JOIN did not find."""
+    connection = connections[using]
     fields = _fields(model)
     values = []
     for field, value, converters in zip(
-        fields, row, _converters(model, connection.vendor, using), strict=False
+        fields, columns, _converters(model, connection.vendor, using), strict=False
     ):
+        if field.primary_key and value is None:
+            return None
         for convert in converters:
             value = convert(value, field.cached_col, connection)
         values.append(value)
-    instance = model.from_db(using, [field.attname for field in fields], values)
-    return instance, tuple(row[len(fields) :])
+    return model.from_db(using, [field.attname for field in fields], values)
 
 
 def _fields(model: type[Model]) -> list[Field[Any, Any]]:
