@@ -12,8 +12,8 @@ RETURNING.
 The SQL of each INSERT is Django's own (its insert compiler, the same one
 `Model.save` uses): the same columns, defaults and value conversions. Only
 the references to the new row's id are written here, as sub-selects.
-SQLite cannot put an INSERT inside WITH; there `insert_together` saves the
-rows one by one in a transaction, as the ORM always did.
+SQLite cannot put an INSERT inside WITH; there `insert_together` inserts the
+rows one by one, by the same INSERTs, in a transaction.
 """
 
 from __future__ import annotations
@@ -66,11 +66,23 @@ def insert_together(first: Model, dependents: Sequence[Dependent], using: str = 
 
 
 def _insert_one_by_one(first: Model, dependents: Sequence[Dependent], using: str) -> None:
+    """Each row by the same INSERT as on PostgreSQL, returning its id, in one
+    transaction. (Every database Django 6 supports can return from an INSERT;
+    SQLite since 3.35, and Django needs 3.37.)"""
     with transaction.atomic(using=using):
-        first.save(force_insert=True, using=using)
+        _insert_returning(first, using)
         for dependent in dependents:
             _point_at(first, dependent)
-            dependent.row.save(force_insert=True, using=using)
+            _insert_returning(dependent.row, using)
+
+
+def _insert_returning(row: Model, using: str) -> None:
+    sql, params = _insert_sql(row, using)
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        returned = cursor.fetchone()
+    assert returned is not None  # an INSERT ... RETURNING of one row
+    _mark_saved(row, returned[0], using)
 
 
 def _point_at(first: Model, dependent: Dependent) -> None:
