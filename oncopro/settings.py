@@ -134,9 +134,14 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend, whose health check of a kept connection costs no
-    # round trip (oncopro/ops/postgres_backend says how).
+    # Django's backend, with prepared statements and a health check of a kept
+    # connection that costs no round trip (oncopro/ops/postgres_backend says
+    # how). A pooler in transaction mode cannot keep prepared statements.
     DATABASES["default"]["ENGINE"] = "oncopro.ops.postgres_backend"
+    if not envbool("DATABASE_PREPARED_STATEMENTS", True):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=False, prepare_threshold=None
+        )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend, with write transactions queued on a lock file
     # (oncopro/ops/sqlite_backend says why).

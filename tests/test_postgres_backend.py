@@ -6,8 +6,13 @@ about the backend, not about the database the rest of the suite uses."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -118,3 +123,66 @@ def test_a_closed_connection_is_not_usable(server: ThrowawayPostgres) -> None:
     connection.connection.close()
     assert not connection.is_usable()
     connection.close()
+
+
+def prepared_statements(connection: Any) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [str(row[0]) for row in cursor.fetchall()]
+
+
+def run_often(connection: Any, times: int) -> None:
+    for number in range(times):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT %s::int + 1 AS next_number", [number])
+            assert cursor.fetchone()[0] == number + 1
+
+
+def test_a_statement_sent_again_and_again_is_prepared(server: ThrowawayPostgres) -> None:
+    """PostgreSQL plans it once per connection instead of on every call."""
+    connection = kept_connection(server)
+    try:
+        run_often(connection, 2)
+        assert not any("next_number" in sql for sql in prepared_statements(connection))
+        run_often(connection, 6)
+        assert any("next_number" in sql for sql in prepared_statements(connection))
+    finally:
+        connection.close()
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler(server: ThrowawayPostgres) -> None:
+    """What settings.py sets for DATABASE_PREPARED_STATEMENTS=off wins."""
+    settings = {
+        **server.django_settings("postgres"),
+        "OPTIONS": {"server_side_binding": False, "prepare_threshold": None},
+    }
+    connection = ConnectionHandler({"default": settings})["default"]
+    try:
+        run_often(connection, 8)
+        assert prepared_statements(connection) == []
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("off", {"server_side_binding": False, "prepare_threshold": None}), ("", {})],
+)
+def test_settings_turn_prepared_statements_off_by_environment(
+    value: str, expected: dict[str, Any], tmp_path: Path
+) -> None:
+    """Read in a process of its own, as a server starts."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": "postgres://someone@127.0.0.1:5432/somewhere",
+        "DATABASE_PREPARED_STATEMENTS": value,
+        "ONCOPRO_DATA_DIR": str(tmp_path),
+    }
+    show = (
+        "import json, oncopro.settings as s; d = s.DATABASES['default'];"
+        "print(json.dumps([d['ENGINE'], d.get('OPTIONS', {})]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", show], env=env, capture_output=True, text=True, check=True
+    )
+    assert json.loads(done.stdout) == ["oncopro.ops.postgres_backend", expected]
