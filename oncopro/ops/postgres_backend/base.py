@@ -17,10 +17,9 @@ DATABASE_PREPARED_STATEMENTS=off (docs/configuration.md).
 
 The health check. Connections are kept between requests, and Django's
 health check makes sure one still works before a request uses it: with
-PostgreSQL it sends
-`SELECT 1` and waits for the answer, one round trip on every request. On the
-2-core reference machine, under load, that was about a sixth of a check-in
-submission's round trips and ~0.13 ms of its CPU.
+PostgreSQL it sends `SELECT 1` and waits for the answer, one round trip on
+every request. On the 2-core reference machine, under load, that was about
+a sixth of a check-in submission's round trips and ~0.13 ms of its CPU.
 
 The way a kept connection dies here is the server ending it: a restart, an
 administrator's `pg_terminate_backend`, an idle timeout. Each time the
