@@ -60,11 +60,17 @@ def instance_from[M: Model](
         for convert in converters:
             value = convert(value, field.cached_col, connection)
         values.append(value)
-    return model.from_db(using, [field.attname for field in fields], values)
+    return model.from_db(using, _attnames(model), values)
 
 
-def _fields(model: type[Model]) -> list[Field[Any, Any]]:
-    return list(model._meta.concrete_fields)
+@functools.cache
+def _fields(model: type[Model]) -> tuple[Field[Any, Any], ...]:
+    return tuple(model._meta.concrete_fields)
+
+
+@functools.cache
+def _attnames(model: type[Model]) -> tuple[str, ...]:
+    return tuple(field.attname for field in _fields(model))
 
 
 @functools.cache

@@ -139,10 +139,12 @@ def _insert_sql(row: Model, using: str) -> tuple[str, list[Any]]:
     field with its own placeholder, an expression other than a reference)
     goes through the compiler every time."""
     model = type(row)
+    if not _fits_kept_text(model):
+        return _compiled_insert(row, using)
     fields = _insert_fields(model)
     values = [field.pre_save(row, add=True) for field in fields]
     shape = _shape(values)
-    if shape is None or not _fits_kept_text(model):
+    if shape is None:
         return _compiled_insert(row, using)
     connection = connections[using]
     params = [
