@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.clinical.helpers import ids, ongoing_ids, run
 
@@ -119,6 +121,50 @@ def test_two_ambers_about_one_symptom_count_once() -> None:
     result = run({"headache": {"severity": 3, "new": True}})
     assert {"S5", "S19"} <= set(ids(result))
     assert result["urgency"] == "soon"
+
+
+def test_mouth_sores_and_swallowing_are_two_ambers() -> None:
+    # Two symptoms (REFERENCE section 4), so two findings and two ambers.
+    alone = run({"mouth_sores": {"severity": 2}})
+    assert ids(alone) == ["S9"]
+    assert alone["urgency"] == "soon"
+    both = run({"mouth_sores": {"severity": 2}, "difficulty_swallowing": {"severity": 2}})
+    assert ids(both) == ["S9", "S9"]
+    assert both["urgency"] == "urgent"
+
+
+# One answer per counting amber finding, each about one symptom, off
+# white-cell-lowering therapy and with no history (so each one is news).
+AMBER_BY_SYMPTOM: dict[str, dict[str, object]] = {
+    "temperature_c": {"temperature_c": 38.4},
+    "shortness_of_breath": BREATH_2,
+    "vomiting": {"vomiting": {"times_24h": 4}},
+    "diarrhea": {"diarrhea": {"stools_above_usual_24h": 5}},
+    "constipation": {"constipation": {"days_since_bowel_movement": 4}},
+    "pain": {"pain": {"severity": 3}},
+    "bone_pain": {"bone_pain": {"severity": 1, "new": True}},
+    "abdominal_pain": {"abdominal_pain": {"severity": 2}},
+    "bleeding": {"bleeding": {"present": True, "stops": True}},
+    "mouth_sores": {"mouth_sores": {"severity": 2}},
+    "difficulty_swallowing": {"difficulty_swallowing": {"severity": 2}},
+    "headache": {"headache": {"severity": 2, "new": True}},
+    "back_pain": {"back_pain": {"severity": 1, "new": True}},
+}
+
+
+@pytest.mark.parametrize("symptom", sorted(AMBER_BY_SYMPTOM))
+def test_each_amber_alone_is_soon(symptom: str) -> None:
+    result = run(AMBER_BY_SYMPTOM[symptom])
+    assert result["urgency"] == "soon", result["findings"]
+    assert any(f["counts"] and f["urgency"] == "soon" for f in result["findings"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(sorted(AMBER_BY_SYMPTOM)), min_size=2, max_size=2, unique=True))
+def test_any_two_distinct_counting_symptoms_at_amber_make_urgent(pair: list[str]) -> None:
+    first, second = pair
+    result = run({**AMBER_BY_SYMPTOM[first], **AMBER_BY_SYMPTOM[second]})
+    assert result["urgency"] == "urgent", (pair, result["findings"])
 
 
 def test_findings_that_do_not_count_never_make_red() -> None:
