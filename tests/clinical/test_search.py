@@ -38,6 +38,13 @@ PHRASES = [
     ("swollen arm", "arm_swelling"),
     ("exhausted", "fatigue"),
     ("worried", "anxiety"),
+    # Weak legs are leg weakness (E2), never tiredness.
+    ("my legs feel weak", "leg_weakness"),
+    ("legs feel weak", "leg_weakness"),
+    ("I can't lift my leg", "leg_weakness"),
+    ("my legs keep giving way", "leg_weakness"),
+    ("legs giving way", "leg_weakness"),
+    ("I feel weak", "fatigue"),
 ]
 
 
@@ -52,3 +59,8 @@ def test_nothing_typed_finds_nothing() -> None:
     assert find_symptoms(load_pack(), "") == []
     assert find_symptoms(load_pack(), "the and my") == []
     assert find_symptoms(load_pack(), "zzqx") == []
+
+
+def test_two_symptoms_in_one_sentence_are_both_offered() -> None:
+    found = [spec.id for spec in find_symptoms(load_pack(), "my back hurts and my legs feel weak")]
+    assert {"back_pain", "leg_weakness"} <= set(found[:3]), found
