@@ -66,7 +66,7 @@ class ManifestDoc(_Strict):
     languages: list[str]
     lookback_days: int = Field(ge=1, le=60)
     weekly_core: list[str]
-    files: dict[Literal["symptoms", "therapies", "rules", "advice"], str]
+    files: dict[Literal["symptoms", "therapies", "rules", "advice", "followups"], str]
 
 
 class FieldDoc(_Strict):
@@ -166,6 +166,21 @@ class AdviceDoc(_Strict):
     title: str
     text: str
     source: str
+
+
+class FollowUpDoc(_Strict):
+    id: str
+    reported: list[str] = []
+    when: dict[str, Any] | None = None
+    only_if: dict[str, Any] | None = None
+    ask: list[str]
+    red_flags: list[str] = []
+    needed_by: list[str]
+    source: str
+
+
+class FollowUpsDoc(_Strict):
+    follow_ups: list[FollowUpDoc]
 
 
 class AdviceFileDoc(_Strict):
@@ -325,6 +340,22 @@ class AdviceCard:
     source: str
 
 
+@dataclass(frozen=True)
+class FollowUp:
+    """Questions the same report must ask once a trigger is reported
+    (HOME-CARE.md section 1), because the rules in `needed_by` need them."""
+
+    id: str  # F1...
+    reported: frozenset[str]
+    when: Condition | None
+    only_if: Condition | None
+    # symptom id -> the fields to ask, in order (all of them for a whole symptom)
+    ask: Mapping[str, tuple[str, ...]]
+    red_flags: frozenset[str]
+    needed_by: tuple[str, ...]
+    source: str
+
+
 # Compared and hashed by identity: one pack object lives as long as the process.
 @dataclass(frozen=True, eq=False)
 class Pack:
@@ -342,6 +373,7 @@ class Pack:
     rules: tuple[Rule, ...]
     patterns: tuple[Rule, ...]
     advice: tuple[AdviceCard, ...]
+    follow_ups: tuple[FollowUp, ...] = ()
     strings: Mapping[str, str] = field(default_factory=dict)
     path: Path = BUILTIN_PACK
 
@@ -464,6 +496,9 @@ def load_pack(path: Path | str | None = None) -> Pack:
         symptoms, catalog, temperature_id, {r.id for r in rules} | {r.key for r in rules}
     )
     advice = _build_advice(advice_doc, compiler, advice_file)
+    follow_ups_file = files.get("followups", "followups.yaml")
+    follow_ups_doc = _parse(FollowUpsDoc, _read_yaml(folder / follow_ups_file), follow_ups_file)
+    follow_ups = _build_follow_ups(follow_ups_doc, symptoms, compiler, follow_ups_file)
     pack = Pack(
         id=manifest.id,
         version=manifest.version,
@@ -479,6 +514,7 @@ def load_pack(path: Path | str | None = None) -> Pack:
         rules=rules,
         patterns=patterns,
         advice=advice,
+        follow_ups=follow_ups,
         path=folder,
     )
     strings = english_strings(pack, symptoms_doc, rules_doc, advice_doc)
@@ -740,6 +776,69 @@ def _build_advice(doc: AdviceFileDoc, compiler: Compiler, filename: str) -> tupl
             raise PackError(filename, where, str(error)) from None
         cards.append(AdviceCard(card.key, condition, card.title, card.text, card.source))
     return tuple(cards)
+
+
+FOLLOW_UP_ID = re.compile(r"^F\d+$")
+
+
+def _build_follow_ups(
+    doc: FollowUpsDoc,
+    symptoms: Mapping[str, SymptomSpec],
+    compiler: Compiler,
+    filename: str,
+) -> tuple[FollowUp, ...]:
+    built = []
+    for index, entry in enumerate(doc.follow_ups):
+        where = f"follow_ups[{index}] (id {entry.id})"
+        if not FOLLOW_UP_ID.match(entry.id):
+            raise PackError(filename, where, f"'{entry.id}' is not a HOME-CARE.md follow-up id")
+        if not entry.reported and entry.when is None:
+            raise PackError(filename, where, "needs 'reported' or 'when': what makes it due")
+        if not entry.ask:
+            raise PackError(filename, where, "'ask' is empty")
+        if not entry.source.strip():
+            raise PackError(filename, where, "needs its source")
+        for name in entry.reported:
+            if name not in symptoms:
+                raise PackError(filename, where, f"reported: unknown symptom '{name}'")
+        ask: dict[str, list[str]] = {}
+        for item in entry.ask:
+            symptom_id, _, field_name = item.partition(".")
+            spec = symptoms.get(symptom_id)
+            if spec is None:
+                raise PackError(filename, where, f"ask: unknown symptom '{symptom_id}'")
+            if field_name and (spec.is_reading or field_name not in spec.fields):
+                raise PackError(
+                    filename, where, f"ask: symptom '{symptom_id}' has no field '{field_name}'"
+                )
+            names = ask.setdefault(symptom_id, [])
+            names.extend([field_name] if field_name else list(spec.fields))
+        for name in entry.red_flags:
+            if name not in ask:
+                raise PackError(filename, where, f"red flag '{name}' is not asked")
+        for implemented in entry.needed_by:
+            if not REFERENCE_ID.match(implemented):
+                raise PackError(
+                    filename, where, f"needed_by '{implemented}', not a REFERENCE.md id"
+                )
+        try:
+            when = compiler.compile(entry.when) if entry.when is not None else None
+            only_if = compiler.compile(entry.only_if) if entry.only_if is not None else None
+        except ConditionError as error:
+            raise PackError(filename, where, str(error)) from None
+        built.append(
+            FollowUp(
+                id=entry.id,
+                reported=frozenset(entry.reported),
+                when=when,
+                only_if=only_if,
+                ask={s: tuple(dict.fromkeys(names)) for s, names in ask.items()},
+                red_flags=frozenset(entry.red_flags),
+                needed_by=tuple(entry.needed_by),
+                source=entry.source,
+            )
+        )
+    return tuple(built)
 
 
 # --- strings -------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -135,7 +137,7 @@ def test_mouth_sores_and_swallowing_are_two_ambers() -> None:
 
 # One answer per counting amber finding, each about one symptom, off
 # white-cell-lowering therapy and with no history (so each one is news).
-AMBER_BY_SYMPTOM: dict[str, dict[str, object]] = {
+AMBER_BY_SYMPTOM: dict[str, dict[str, Any]] = {
     "temperature_c": {"temperature_c": 38.4},
     "shortness_of_breath": BREATH_2,
     "vomiting": {"vomiting": {"times_24h": 4}},
