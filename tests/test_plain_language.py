@@ -34,6 +34,7 @@ PATIENT_TEMPLATES = [
     "checkins/_questions.html",
     "checkins/anytime_find.html",
     "checkins/anytime_answer.html",
+    "checkins/follow_up.html",
     "checkins/history.html",
     "checkins/result.html",
     "alerts/_team_status.html",

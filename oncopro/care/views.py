@@ -37,6 +37,7 @@ from oncopro.care.models import CaregiverLink, CareTeam, Clinic, Patient
 from oncopro.care.panel import adherence, with_panel_facts
 from oncopro.checkins.history import trends
 from oncopro.checkins.models import CheckIn
+from oncopro.checkins.weeks import this_weeks_checkin
 from oncopro.clinical import load_pack
 
 
@@ -69,6 +70,11 @@ def patient_page(request: HttpRequest, patient: Patient) -> HttpResponse:
             "relation": relation,
             "team": patient.care_team,
             "checkin_day": actions.WEEKDAYS[patient.checkin_weekday],
+            "sent_this_week": (
+                this_weeks_checkin(patient)
+                if relation in (Relation.SELF, Relation.CAREGIVER)
+                else None
+            ),
             "team_status": (
                 patient_view(latest_for_patient(patient.pk), is_self=relation == Relation.SELF)
                 if relation in (Relation.SELF, Relation.CAREGIVER)

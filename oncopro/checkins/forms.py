@@ -8,10 +8,13 @@ as the form's branching would (REFERENCE section 2).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.http import QueryDict
+
+from oncopro.clinical.followups import due_follow_ups, follow_up_questions
 from oncopro.clinical.pack import FieldSpec, Pack, SymptomSpec, plain_number
 
 
@@ -45,6 +48,7 @@ class SymptomBlock:
     id: str
     label: str
     questions: list[Question]
+    red_flag: bool = False  # a follow-up that can mean an emergency: asked first
 
     @property
     def answered(self) -> bool:
@@ -55,21 +59,21 @@ YES_NO = (("yes", "Yes"), ("no", "No"))
 
 
 def _question(pack: Pack, spec: SymptomSpec, name: str, field_spec: FieldSpec) -> Question:
-    form_name = spec.id if spec.is_reading else f"{spec.id}.{name}"
+    input_name = form_name(pack, spec.id, name)
     text = spec.questions[name]
     if field_spec.kind == "score":
         labels = pack.scales[field_spec.scale or name]
         choices = [Choice(str(value), label) for value, label in enumerate(labels)]
-        return Question(form_name, text, "radio", choices)
+        return Question(input_name, text, "radio", choices)
     if field_spec.kind == "yesno":
-        return Question(form_name, text, "radio", [Choice(v, label) for v, label in YES_NO])
+        return Question(input_name, text, "radio", [Choice(v, label) for v, label in YES_NO])
     if field_spec.kind == "choice":
         named = spec.choice_labels.get(name, {})
         choices = [Choice(value, named.get(value, value)) for value in field_spec.choices]
-        return Question(form_name, text, "radio", choices)
+        return Question(input_name, text, "radio", choices)
     if field_spec.kind in ("integer", "number"):
         return Question(
-            form_name,
+            input_name,
             text,
             "number",
             unit=field_spec.unit or "",
@@ -77,16 +81,31 @@ def _question(pack: Pack, spec: SymptomSpec, name: str, field_spec: FieldSpec) -
             low="" if field_spec.low is None else plain_number(field_spec.low),
             high="" if field_spec.high is None else plain_number(field_spec.high),
         )
-    return Question(form_name, text, "text")
+    return Question(input_name, text, "text")
 
 
-def blocks_for(pack: Pack, symptom_ids: Iterable[str]) -> list[SymptomBlock]:
+def blocks_for(
+    pack: Pack,
+    symptom_ids: Iterable[str],
+    only: Mapping[str, Iterable[str]] | None = None,
+) -> list[SymptomBlock]:
+    """One block per symptom; `only` limits a symptom to some of its fields
+    (a follow-up that needs just the vomiting count asks just that)."""
     blocks = []
     for symptom_id in symptom_ids:
         spec = pack.symptoms[symptom_id]
-        questions = [_question(pack, spec, name, f) for name, f in spec.fields.items()]
+        wanted = set(only[symptom_id]) if only and symptom_id in only else set(spec.fields)
+        questions = [
+            _question(pack, spec, name, f) for name, f in spec.fields.items() if name in wanted
+        ]
         blocks.append(SymptomBlock(spec.id, spec.label, questions))
     return blocks
+
+
+def form_name(pack: Pack, symptom_id: str, field_name: str) -> str:
+    """The form field of one answer: "pain.severity"; the temperature is just
+    "temperature_c"."""
+    return symptom_id if pack.symptoms[symptom_id].is_reading else f"{symptom_id}.{field_name}"
 
 
 # Asked alongside a temperature (REFERENCE U1: shivering or feeling unwell
@@ -130,11 +149,11 @@ def answers_from(pack: Pack, blocks: list[SymptomBlock], data: Mapping[str, Any]
         spec = pack.symptoms[block.id]
         answer: dict[str, Any] = {}
         for name, field_spec in spec.fields.items():
-            form_name = block.id if spec.is_reading else f"{block.id}.{name}"
-            raw = str(data.get(form_name, "")).strip()
+            input_name = form_name(pack, block.id, name)
+            raw = str(data.get(input_name, "")).strip()
             if raw == "":
                 continue  # not answered: not asked
-            answer[name] = _convert(form_name, field_spec, raw)
+            answer[name] = _convert(input_name, field_spec, raw)
         if spec.is_reading:
             if "value" in answer:
                 answers[block.id] = answer["value"]
@@ -166,3 +185,83 @@ def _convert(form_name: str, spec: FieldSpec, raw: str) -> Any:
             return int(number)
         return number
     return raw
+
+
+def none_answer(pack: Pack, symptom_id: str) -> dict[str, Any]:
+    """Her explicit "None of these": how often "never" where the symptom has
+    a frequency, else severity "none", else "no" (never for the temperature,
+    which stays not asked)."""
+    fields = pack.symptoms[symptom_id].fields
+    if "frequency" in fields:
+        return {"frequency": 0}
+    if "severity" in fields:
+        return {"severity": 0}
+    return {"present": False}
+
+
+# On every screen that shows questions, the names it showed: a follow-up she
+# saw and skipped is not asked again (skipped is skipped).
+SHOWN = "followed_up"
+
+
+def shown_on_follow_up_screens(data: QueryDict) -> list[str]:
+    return data.getlist(SHOWN)
+
+
+def question_names(blocks: Iterable[SymptomBlock]) -> set[str]:
+    return {question.name for block in blocks for question in block.questions}
+
+
+def blocks_for_names(pack: Pack, names: Iterable[str]) -> list[SymptomBlock]:
+    """Blocks holding exactly these questions ("vomiting.times_24h", ...)."""
+    fields: dict[str, list[str]] = {}
+    for name in names:
+        symptom_id, _, field_name = name.partition(".")
+        spec = pack.symptoms.get(symptom_id)
+        if spec is None:
+            continue
+        field_name = field_name or next(iter(spec.fields))  # the temperature's one field
+        if field_name in spec.fields:
+            fields.setdefault(symptom_id, []).append(field_name)
+    return blocks_for(pack, fields, fields)
+
+
+def follow_up_blocks(
+    pack: Pack,
+    answers: Mapping[str, Any],
+    data: Mapping[str, Any],
+    shown: Collection[str],
+    *,
+    picked: Collection[str] = (),
+    therapies: Sequence[str] = (),
+    care_phase: str = "active_treatment",
+) -> list[SymptomBlock]:
+    """The follow-up questions her answers make due (HOME-CARE.md section 1)
+    that this report has neither answered nor shown her yet (`shown`: the
+    names of the questions she saw), red flags first."""
+    due = due_follow_ups(pack, answers, picked=picked, therapies=therapies, care_phase=care_phase)
+    blocks = []
+    for item in follow_up_questions(pack, due):
+        missing = [
+            name
+            for name in item.fields
+            if not str(data.get(form_name(pack, item.symptom, name), "")).strip()
+            and form_name(pack, item.symptom, name) not in shown
+        ]
+        if missing:
+            block = blocks_for(pack, [item.symptom], {item.symptom: missing})[0]
+            block.red_flag = item.red_flag
+            blocks.append(block)
+    return blocks
+
+
+def carried(data: QueryDict, leave_out: Collection[str]) -> list[tuple[str, str]]:
+    """Everything a form sent, as (name, value) pairs for hidden inputs, so
+    the next screen keeps what she answered on this one."""
+    return [
+        (name, value)
+        for name, values in data.lists()
+        if name not in leave_out and name != "csrfmiddlewaretoken"
+        for value in values
+        if value != ""
+    ]

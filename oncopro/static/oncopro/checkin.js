@@ -42,7 +42,9 @@
   function setValue(form, name, value) {
     var field = form.elements.namedItem(name);
     if (!field) return;
-    if (value === "" && field.length !== undefined) {
+    if (field.type === "checkbox") {
+      field.checked = value === field.value;
+    } else if (value === "" && field.length !== undefined) {
       Array.prototype.forEach.call(field, function (radio) { radio.checked = false; });
     } else {
       field.value = value;
@@ -119,6 +121,26 @@
       label.appendChild(el("span", {}, " " + sections[id].dataset.label));
       boxes.appendChild(label);
     });
+    // "None of these this week": her explicit answer, never assumed from an
+    // empty list (an empty check-in is not "no symptoms").
+    var noneCard = form.querySelector("[data-none]");
+    var noneBox = noneCard ? noneCard.querySelector("input[type=checkbox]") : null;
+    if (noneBox) {
+      boxes.appendChild(noneBox.closest("label"));
+      noneCard.remove();
+      noneBox.addEventListener("change", function () {
+        if (!noneBox.checked) return;
+        boxes.querySelectorAll("input").forEach(function (box) {
+          if (box !== noneBox) box.checked = false;
+        });
+      });
+      boxes.addEventListener("change", function (event) {
+        if (event.target !== noneBox && event.target.checked) noneBox.checked = false;
+      });
+    }
+    var chooseFirst = el("p", { "class": "error", id: "which-error", role: "alert" });
+    chooseFirst.hidden = true;
+    group.appendChild(chooseFirst);
     group.appendChild(boxes);
     checklist.appendChild(group);
     form.insertBefore(checklist, sections[core[0]] || send);
@@ -152,9 +174,10 @@
 
     function chosen() {
       return Array.prototype.filter.call(boxes.querySelectorAll("input"), function (box) {
-        return box.checked;
+        return box.checked && box !== noneBox;
       }).map(function (box) { return box.value; });
     }
+    function noneChosen() { return noneBox !== null && noneBox.checked; }
 
     function buildScreens() {
       var picked = chosen();
@@ -162,7 +185,9 @@
       core.forEach(function (id) {
         var name = firstRadioName(sections[id]);
         var value = valueOf(form, name);
-        if (picked.indexOf(id) === -1) {
+        if (noneChosen()) {
+          if (name) setValue(form, name, "");  // the server records "none" for the set
+        } else if (picked.indexOf(id) === -1) {
           if (name) setValue(form, name, "0");
         } else if (value === "0") {
           setValue(form, name, "");
@@ -201,7 +226,17 @@
       saveDraft(form, key);
     });
     next.addEventListener("click", function () {
-      if (current === 0) buildScreens();
+      if (current === 0) {
+        if (!chosen().length && !noneChosen()) {
+          chooseFirst.textContent = "Please tick what you had, or tick \u201cNone of these this week\u201d.";
+          chooseFirst.hidden = false;
+          group.setAttribute("aria-describedby", "which-error");
+          return;
+        }
+        chooseFirst.hidden = true;
+        group.removeAttribute("aria-describedby");
+        buildScreens();
+      }
       show(current + 1);
     });
     back.addEventListener("click", function () { show(current - 1); });
