@@ -55,7 +55,8 @@ def test_alice_reports_yellow_skin_in_her_own_words(page: Page, live_server) -> 
     assert_accessible(page)
     page.get_by_label("Say it in your own words").fill("yellow skin")
     page.get_by_role("button", name="Find it").click()
-    page.get_by_role("button", name="Yellow skin or eyes").click()
+    page.get_by_role("checkbox", name="Yellow skin or eyes").check()
+    page.get_by_role("button", name="Ask me about these").click()
     assert_accessible(page)
     question = page.get_by_role(
         "group", name="Has your skin or the white of your eyes turned yellow?"
@@ -177,7 +178,8 @@ def test_anything_else_adds_a_symptom_in_her_own_words(page: Page, live_server) 
     world = make_world()
     log_in(page, live_server.url, world.alice.user.email)
     page.get_by_role("link", name="Start your weekly check-in").click()
-    page.get_by_role("button", name="Next").click()  # nothing ticked: straight to the end
+    page.get_by_role("checkbox", name="None of these this week").check()
+    page.get_by_role("button", name="Next").click()  # none of these: straight to the end
     expect(page.get_by_text("Step 2 of 2")).to_be_visible()
     page.get_by_label('Tell us in your own words, for example "yellow skin"').fill(
         "my eyes look yellow"
@@ -218,6 +220,11 @@ def test_carol_reports_for_alice_and_both_see_it(page: Page, live_server) -> Non
     ).get_by_label("Yes").check()
     page.get_by_role("button", name="Next").click()
     page.get_by_role("button", name="Send to my care team").click()
+    # Breathlessness needs its follow-ups (F3) before anything is sent.
+    expect(page.get_by_role("heading", level=1)).to_have_text("A few more questions")
+    assert_accessible(page)
+    page.get_by_role("group", name=re.compile("noisy")).get_by_label("No").check()
+    page.get_by_role("button", name="Send to her care team").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Your team will look at this within 24 hours"
     )

@@ -166,3 +166,40 @@ def test_her_page_says_when_this_weeks_check_in_was_sent(world: World) -> None:
     assert page.index("Something has changed") < page.index("Send another weekly check-in")
     carol_page = sign_in(Client(), world.carol).get(url).content.decode()
     assert "This week's check-in was sent on" in carol_page
+
+
+def test_the_sign_in_page_shows_the_products_name_not_the_host(client: Client) -> None:
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert '<a class="brand" href="/">OncoPRO</a>' in page
+    assert "testserver" not in page
+
+
+def _result_page(world: World, answers: dict[str, object]) -> str:
+    earlier = dt.datetime.now(dt.UTC) - dt.timedelta(days=7)
+    submit_checkin(
+        world.alice, author=world.alice.user, client_id=uuid.uuid4(),
+        answers={"shortness_of_breath": {"severity": 2}}, at=earlier, by=Actor.system("test"),
+    )  # fmt: skip
+    done = submit_checkin(
+        world.alice, author=world.alice.user, client_id=uuid.uuid4(),
+        answers={"shortness_of_breath": {"severity": 2}, **answers}, by=Actor.system("test"),
+    )  # fmt: skip
+    assert done.checkin.result["ongoing"]  # S2, unchanged since last week
+    url = reverse(
+        "checkins:result",
+        kwargs={"patient_id": world.alice.public_id, "checkin_id": done.checkin.client_id},
+    )
+    return sign_in(Client(), world.alice.user).get(url).content.decode()
+
+
+def test_call_now_never_shares_a_screen_with_no_new_call(world: World) -> None:
+    page = _result_page(world, {"jaundice": {"present": True}})  # U11: call now
+    assert "24-hour line now" in page
+    assert "Already known to your team" not in page
+    assert "do not need a new call" not in page
+
+
+def test_a_routine_answer_still_says_what_is_already_known(world: World) -> None:
+    page = _result_page(world, {})
+    assert "Nothing here needs a call today" in page
+    assert "Already known to your team" in page

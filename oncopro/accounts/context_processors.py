@@ -7,4 +7,6 @@ from django.http import HttpRequest
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    return {"site_name": settings.SITE_NAME}
+    # Not "site_name": Django's LoginView sets that to the host name, which
+    # the sign-in page then showed instead of the product's name.
+    return {"product_name": settings.SITE_NAME}
