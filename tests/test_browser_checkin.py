@@ -208,18 +208,21 @@ def test_carol_reports_for_alice_and_both_see_it(page: Page, live_server) -> Non
     expect(page.get_by_role("heading", level=1)).to_have_text("Alice Example")
     page.get_by_role("link", name="Send a check-in for Alice Example").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check-in for Alice Example")
+    expect(
+        page.get_by_role("heading", name="Which of these did Alice have in the last 7 days?")
+    ).to_be_visible()
     page.get_by_role("checkbox", name="Shortness of breath").check()
     page.get_by_role("button", name="Next").click()
-    breath = page.get_by_role("group", name=re.compile("How short of breath are you"))
+    breath = page.get_by_role("group", name=re.compile("How short of breath is Alice"))
     breath.get_by_label("Moderate").check()
     page.get_by_role("button", name="Next").click()
     page.get_by_text("Or pick from the full list").click()
     page.get_by_role("button", name="A swollen belly").click()
     page.get_by_role(
-        "group", name="Has your belly become swollen since your last check-in?"
+        "group", name="Has Alice's belly become swollen since her last check-in?"
     ).get_by_label("Yes").check()
     page.get_by_role("button", name="Next").click()
-    page.get_by_role("button", name="Send to my care team").click()
+    page.get_by_role("button", name="Send to her care team").click()
     # Breathlessness needs its follow-ups (F3) before anything is sent.
     expect(page.get_by_role("heading", level=1)).to_have_text("A few more questions")
     assert_accessible(page)

@@ -114,6 +114,11 @@ class Patient(models.Model):
         return self.user.full_name
 
     @property
+    def first_name(self) -> str:
+        """How a caregiver's questions name her ("What is Alice's temperature?")."""
+        return self.user.full_name.split(" ", 1)[0] or self.user.full_name
+
+    @property
     def clinic(self) -> Clinic:
         return self.care_team.clinic
 

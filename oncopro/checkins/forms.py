@@ -58,9 +58,11 @@ class SymptomBlock:
 YES_NO = (("yes", "Yes"), ("no", "No"))
 
 
-def _question(pack: Pack, spec: SymptomSpec, name: str, field_spec: FieldSpec) -> Question:
+def _question(
+    pack: Pack, spec: SymptomSpec, name: str, field_spec: FieldSpec, for_name: str | None
+) -> Question:
     input_name = form_name(pack, spec.id, name)
-    text = spec.questions[name]
+    text = spec.question_for(name, for_name)
     if field_spec.kind == "score":
         labels = pack.scales[field_spec.scale or name]
         choices = [Choice(str(value), label) for value, label in enumerate(labels)]
@@ -88,17 +90,21 @@ def blocks_for(
     pack: Pack,
     symptom_ids: Iterable[str],
     only: Mapping[str, Iterable[str]] | None = None,
+    for_name: str | None = None,
 ) -> list[SymptomBlock]:
     """One block per symptom; `only` limits a symptom to some of its fields
-    (a follow-up that needs just the vomiting count asks just that)."""
+    (a follow-up that needs just the vomiting count asks just that).
+    `for_name`: a caregiver reports, and the questions name the patient."""
     blocks = []
     for symptom_id in symptom_ids:
         spec = pack.symptoms[symptom_id]
         wanted = set(only[symptom_id]) if only and symptom_id in only else set(spec.fields)
         questions = [
-            _question(pack, spec, name, f) for name, f in spec.fields.items() if name in wanted
+            _question(pack, spec, name, f, for_name)
+            for name, f in spec.fields.items()
+            if name in wanted
         ]
-        blocks.append(SymptomBlock(spec.id, spec.label, questions))
+        blocks.append(SymptomBlock(spec.id, spec.label_for(for_name), questions))
     return blocks
 
 
@@ -113,16 +119,17 @@ def form_name(pack: Pack, symptom_id: str, field_name: str) -> str:
 WITH_TEMPERATURE = ("shivering", "feels_unwell")
 
 
-def other_blocks(pack: Pack) -> list[SymptomBlock]:
+def other_blocks(pack: Pack, for_name: str | None = None) -> list[SymptomBlock]:
     """Every other symptom, for "anything else?" in the weekly check-in."""
     asked = {*pack.weekly_core, pack.temperature_id, *WITH_TEMPERATURE}
-    return blocks_for(pack, [s for s in pack.symptoms if s not in asked])
+    return blocks_for(pack, [s for s in pack.symptoms if s not in asked], for_name=for_name)
 
 
-def weekly_blocks(pack: Pack) -> list[SymptomBlock]:
+def weekly_blocks(pack: Pack, for_name: str | None = None) -> list[SymptomBlock]:
     """The weekly core set, then the temperature (asked when she has one)
     with shivering and feeling unwell."""
-    return blocks_for(pack, [*pack.weekly_core, pack.temperature_id, *WITH_TEMPERATURE])
+    ids = [*pack.weekly_core, pack.temperature_id, *WITH_TEMPERATURE]
+    return blocks_for(pack, ids, for_name=for_name)
 
 
 def fill(blocks: list[SymptomBlock], data: Mapping[str, Any]) -> None:
@@ -212,7 +219,9 @@ def question_names(blocks: Iterable[SymptomBlock]) -> set[str]:
     return {question.name for block in blocks for question in block.questions}
 
 
-def blocks_for_names(pack: Pack, names: Iterable[str]) -> list[SymptomBlock]:
+def blocks_for_names(
+    pack: Pack, names: Iterable[str], for_name: str | None = None
+) -> list[SymptomBlock]:
     """Blocks holding exactly these questions ("vomiting.times_24h", ...)."""
     fields: dict[str, list[str]] = {}
     for name in names:
@@ -223,7 +232,7 @@ def blocks_for_names(pack: Pack, names: Iterable[str]) -> list[SymptomBlock]:
         field_name = field_name or next(iter(spec.fields))  # the temperature's one field
         if field_name in spec.fields:
             fields.setdefault(symptom_id, []).append(field_name)
-    return blocks_for(pack, fields, fields)
+    return blocks_for(pack, fields, fields, for_name)
 
 
 def follow_up_blocks(
@@ -235,6 +244,7 @@ def follow_up_blocks(
     picked: Collection[str] = (),
     therapies: Sequence[str] = (),
     care_phase: str = "active_treatment",
+    for_name: str | None = None,
 ) -> list[SymptomBlock]:
     """The follow-up questions her answers make due (HOME-CARE.md section 1)
     that this report has neither answered nor shown her yet (`shown`: the
@@ -249,7 +259,7 @@ def follow_up_blocks(
             and form_name(pack, item.symptom, name) not in shown
         ]
         if missing:
-            block = blocks_for(pack, [item.symptom], {item.symptom: missing})[0]
+            block = blocks_for(pack, [item.symptom], {item.symptom: missing}, for_name)[0]
             block.red_flag = item.red_flag
             blocks.append(block)
     return blocks

@@ -43,8 +43,9 @@ from oncopro.clinical.search import find_symptoms
 @access(Rule.REPORTER)
 def weekly_checkin(request: HttpRequest, patient: Patient) -> HttpResponse:
     pack = load_pack()
-    blocks = weekly_blocks(pack)
-    others = other_blocks(pack)
+    for_name = _caregivers_name_for(request, patient)
+    blocks = weekly_blocks(pack, for_name)
+    others = other_blocks(pack, for_name)
     client_id = _client_id(request.POST.get("client_id"))
     problem = ""
     if request.method == "POST":
@@ -125,13 +126,16 @@ def something_changed(request: HttpRequest, patient: Patient) -> HttpResponse:
         "everything": sorted(pack.symptoms.values(), key=lambda spec: spec.label.lower()),
     }
     if request.method == "POST" and step in ("answer", "send") and picked:
-        blocks = _anytime_blocks(pack, patient, picked)
+        for_name = _caregivers_name_for(request, patient)
+        blocks = _anytime_blocks(pack, patient, picked, for_name)
         problem = ""
         if step == "send":
             # With the questions of any follow-up screen she has been through.
             asked = question_names(blocks)
             blocks += blocks_for_names(
-                pack, [n for n in shown_on_follow_up_screens(request.POST) if n not in asked]
+                pack,
+                [n for n in shown_on_follow_up_screens(request.POST) if n not in asked],
+                for_name,
             )
             report = Report(
                 request, patient, blocks, client_id, CheckIn.Kind.ANYTIME, blocks, picked
@@ -144,7 +148,7 @@ def something_changed(request: HttpRequest, patient: Patient) -> HttpResponse:
             fill(blocks, request.POST)
         context |= {
             "blocks": blocks,
-            "labels": [pack.symptoms[s].label for s in picked],
+            "labels": [pack.symptoms[s].label_for(for_name) for s in picked],
             "client_id": client_id or uuid.uuid4(),
             "problem": problem,
             "notes": _notes(request),
@@ -174,20 +178,28 @@ def _picked(pack: Pack, request: HttpRequest) -> list[str]:
     return list(dict.fromkeys(s for s in request.POST.getlist("symptom") if s in pack.symptoms))
 
 
-def _anytime_blocks(pack: Pack, patient: Patient, picked: list[str]) -> list[SymptomBlock]:
+def _caregivers_name_for(request: HttpRequest, patient: Patient) -> str | None:
+    """Her first name when someone else reports for her (the questions then
+    name her: "What is Alice's temperature?"), else None."""
+    return None if patient.user_id == request.user.pk else patient.first_name
+
+
+def _anytime_blocks(
+    pack: Pack, patient: Patient, picked: list[str], for_name: str | None
+) -> list[SymptomBlock]:
     """Her symptoms, the follow-ups they need at once (back pain: leg
     weakness first), then a temperature when she has one."""
-    blocks = blocks_for(pack, picked)
+    blocks = blocks_for(pack, picked, for_name=for_name)
     due = due_follow_ups(
         pack, {}, picked=picked, therapies=patient.therapies, care_phase=patient.care_phase
     )
     for item in follow_up_questions(pack, due):
         if item.symptom not in picked:
-            block = blocks_for(pack, [item.symptom], {item.symptom: item.fields})[0]
+            block = blocks_for(pack, [item.symptom], {item.symptom: item.fields}, for_name)[0]
             block.red_flag = item.red_flag
             blocks.append(block)
     if not any(block.id == pack.temperature_id for block in blocks):
-        blocks += blocks_for(pack, [pack.temperature_id])  # a temperature, when she has one
+        blocks += blocks_for(pack, [pack.temperature_id], for_name=for_name)  # when she has one
     return blocks
 
 
@@ -234,6 +246,7 @@ class Report:
                 picked=self.picked,
                 therapies=self.patient.therapies,
                 care_phase=self.patient.care_phase,
+                for_name=_caregivers_name_for(self.request, self.patient),
             )
             if more and not none_of:
                 return self._follow_up_screen(more)

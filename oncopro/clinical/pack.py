@@ -88,6 +88,8 @@ class SymptomDoc(_Strict):
     synonyms: list[str] = []
     questions: dict[str, str] = {}
     choices: dict[str, dict[str, str]] = {}
+    caregiver_label: str | None = None
+    caregiver_questions: dict[str, str] = {}
 
     @field_validator("label")
     @classmethod
@@ -102,6 +104,7 @@ class TemperatureDoc(_Strict):
     max: float
     unit: str
     question: str
+    caregiver_question: str
     synonyms: list[str] = []
 
 
@@ -109,6 +112,7 @@ class SymptomsDoc(_Strict):
     scales: dict[str, list[str]]
     fields: dict[str, FieldDoc]
     questions: dict[str, str]
+    caregiver_questions: dict[str, str]
     groups: dict[str, list[str]]
     symptoms: dict[str, SymptomDoc]
     temperature: TemperatureDoc
@@ -241,6 +245,18 @@ class SymptomSpec:
     questions: Mapping[str, str]
     choice_labels: Mapping[str, Mapping[str, str]]
     is_reading: bool = False  # the temperature: a plain number, not an object
+    # Asked of a caregiver: {name} stands for the patient's first name.
+    caregiver_label: str = ""
+    caregiver_questions: Mapping[str, str] = field(default_factory=dict)
+
+    def question_for(self, field_name: str, name: str | None) -> str:
+        """The question to her, or to her caregiver naming her."""
+        if name is None:
+            return self.questions[field_name]
+        return self.caregiver_questions[field_name].replace("{name}", name)
+
+    def label_for(self, name: str | None) -> str:
+        return self.label if name is None else self.caregiver_label
 
     @functools.cached_property
     def graded(self) -> bool:
@@ -550,11 +566,34 @@ def _build_symptoms(doc: SymptomsDoc, filename: str) -> dict[str, SymptomSpec]:
         if len(set(symptom.fields)) != len(symptom.fields):
             raise PackError(filename, f"{where}, fields", "names a field twice")
         questions: dict[str, str] = {}
+        caregiver_questions: dict[str, str] = {}
+        caregiver_label = symptom.caregiver_label or symptom.label
+        if symptom.caregiver_label is None and SAYS_YOU.search(symptom.label):
+            raise PackError(filename, where, "its label says 'you': give a caregiver_label")
         for field_name in fields:
             text = symptom.questions.get(field_name) or doc.questions.get(field_name)
             if not text or not text.strip():
                 raise PackError(filename, where, f"has no question for '{field_name}'")
             questions[field_name] = text.replace("{label}", symptom.label)
+            own = symptom.caregiver_questions.get(field_name)
+            if own is None and field_name in symptom.questions:
+                if SAYS_YOU.search(text):
+                    raise PackError(
+                        filename,
+                        where,
+                        f"its question for '{field_name}' says 'you': "
+                        "give one in caregiver_questions",
+                    )
+                own = text  # the same words suit her caregiver
+            caregiver_text = own or doc.caregiver_questions.get(field_name)
+            if not caregiver_text:
+                raise PackError(filename, where, f"has no caregiver question for '{field_name}'")
+            caregiver_questions[field_name] = caregiver_text.replace("{label}", caregiver_label)
+        for field_name in symptom.caregiver_questions:
+            if field_name not in fields:
+                raise PackError(
+                    filename, f"{where}, caregiver_questions", f"unknown field '{field_name}'"
+                )
         for field_name in symptom.questions:
             if field_name not in fields:
                 raise PackError(filename, f"{where}, questions", f"unknown field '{field_name}'")
@@ -574,6 +613,8 @@ def _build_symptoms(doc: SymptomsDoc, filename: str) -> dict[str, SymptomSpec]:
             synonyms=tuple(symptom.synonyms),
             questions=questions,
             choice_labels=symptom.choices,
+            caregiver_label=caregiver_label,
+            caregiver_questions=caregiver_questions,
         )
     reading = doc.temperature
     if reading.id in symptoms:
@@ -586,6 +627,8 @@ def _build_symptoms(doc: SymptomsDoc, filename: str) -> dict[str, SymptomSpec]:
         questions={"value": reading.question},
         choice_labels={},
         is_reading=True,
+        caregiver_label=reading.label,
+        caregiver_questions={"value": reading.caregiver_question},
     )
     return symptoms
 
@@ -779,6 +822,8 @@ def _build_advice(doc: AdviceFileDoc, compiler: Compiler, filename: str) -> tupl
 
 
 FOLLOW_UP_ID = re.compile(r"^F\d+$")
+# Words that speak to the patient, which a caregiver's question must not use for her.
+SAYS_YOU = re.compile(r"\b(you|your|yourself)\b", re.I)
 
 
 def _build_follow_ups(
@@ -853,8 +898,13 @@ def english_strings(
     strings: dict[str, str] = {}
     for symptom in pack.symptoms.values():
         strings[f"symptom.{symptom.id}.label"] = symptom.label
+        if symptom.caregiver_label != symptom.label:
+            strings[f"symptom.{symptom.id}.caregiver_label"] = symptom.caregiver_label
         for field_name, text in symptom.questions.items():
             strings[f"symptom.{symptom.id}.question.{field_name}"] = text
+            caregiver_text = symptom.caregiver_questions[field_name]
+            if caregiver_text != text:
+                strings[f"symptom.{symptom.id}.caregiver_question.{field_name}"] = caregiver_text
         for field_name, choice_labels in symptom.choice_labels.items():
             for choice, text in choice_labels.items():
                 strings[f"symptom.{symptom.id}.choice.{field_name}.{choice}"] = text

@@ -198,3 +198,23 @@ def _renamed(node: Any, old: str, new: str) -> Any:
     if isinstance(node, dict):
         return {_renamed(k, old, new): _renamed(v, old, new) for k, v in node.items()}
     return node
+
+
+def test_a_caregivers_questions_name_her_and_never_say_your() -> None:
+    for spec in load_pack().symptoms.values():
+        assert "your" not in spec.caregiver_label.lower(), spec.id
+        for field_name, text in spec.questions.items():
+            to_carol = spec.question_for(field_name, "Alice")
+            assert not re.search(r"\byour(self)?\b", to_carol, re.I), (spec.id, to_carol)
+            if re.search(r"\byou\b", text, re.I):
+                assert re.search(r"Alice|\bshe\b|\bher\b", to_carol), (spec.id, to_carol)
+
+
+def test_a_question_that_says_you_needs_a_caregiver_version(tmp_path: Path) -> None:
+    def drop(data: Any) -> None:
+        del data["symptoms"]["jaundice"]["caregiver_questions"]
+
+    with pytest.raises(PackError) as caught:
+        load_pack(broken_pack(tmp_path, "symptoms.yaml", drop))
+    assert caught.value.entry == "symptoms, jaundice"
+    assert "says 'you': give one in caregiver_questions" in caught.value.problem

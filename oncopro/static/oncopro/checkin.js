@@ -107,7 +107,7 @@
     // Screen 1: which of the core symptoms she had.
     var checklist = el("section", { "class": "card", "aria-labelledby": "which-heading" });
     checklist.appendChild(el("h2", { id: "which-heading", tabindex: "-1" },
-      "Which of these did you have in the last 7 days?"));
+      form.dataset.which || "Which of these did you have in the last 7 days?"));
     var group = el("fieldset", { "class": "question" });
     group.appendChild(el("legend", {}, "Tick all that you had. You can skip any."));
     var boxes = el("div", { "class": "choices" });
