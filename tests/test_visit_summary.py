@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import uuid
 from pathlib import Path
@@ -67,7 +68,7 @@ def test_the_summary_page_has_what_she_needs_for_the_visit(world: World) -> None
         response = sign_in(Client(), person).get(url(world), {"weeks": "8"})
         body = response.content.decode()
         assert response.status_code == 200
-        assert "Severe at the last check-in: <strong>Pain</strong>" in body
+        assert "Severe: <strong>Pain</strong>" in body
         assert 'alt="Pain by week. The table has the same numbers."' in body
         assert "data:image/svg+xml;base64," in body
         assert "a dull ache, worse at night" in body
@@ -166,3 +167,82 @@ def test_the_pdf_renders_on_one_or_two_pages(world: World, tmp_path: Path) -> No
     assert "Visit summary: Alice Example" in text
     assert "Is the new pain from the bones?" in text
     assert "a hot bath" in text
+
+
+def known_history(world: World) -> tuple[Alert, Alert]:
+    """Ten days ago yellow skin (urgent), seen and closed by Nadia with a
+    shared outcome; today a 38.4 C fever on capecitabine with pain she
+    calls severe, though it comes rarely (composite grade 2), still open."""
+    now = timezone.now()
+    ten_days_ago = now - dt.timedelta(days=10)
+    submit_checkin(
+        world.alice, author=world.alice.user, client_id=uuid.uuid4(),
+        answers={"jaundice": {"present": True}}, at=ten_days_ago, by=Actor(world.alice.user),
+    )  # fmt: skip
+    process_outbox(now=ten_days_ago)
+    first = Alert.objects.get()
+    alert_actions.acknowledge(
+        first, by=Actor(world.nadia), now=ten_days_ago + dt.timedelta(minutes=5)
+    )
+    alert_actions.resolve(
+        first, outcome="booked_visit", share_outcome=True,
+        message_to_patient="Blood tests on Monday.", by=Actor(world.nadia),
+        now=ten_days_ago + dt.timedelta(hours=1),
+    )  # fmt: skip
+    submit_checkin(
+        world.alice, author=world.alice.user, client_id=uuid.uuid4(),
+        answers={"pain": {"frequency": 1, "severity": 3}, "fatigue": {"severity": 1},
+                 "temperature_c": 38.4},
+        at=now - dt.timedelta(minutes=30), by=Actor(world.alice.user),
+    )  # fmt: skip
+    process_outbox()
+    first.refresh_from_db()
+    second = Alert.objects.get(resolved_at__isnull=True)
+    return first, second
+
+
+def summary_lines(text: str) -> list[str]:
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def expected_truth(first: Alert, second: Alert) -> list[str]:
+    local = timezone.localtime
+    return [
+        f"At the last check-in, on {local(second.opened_at):%-d %B}:",
+        "Severe: Pain.",
+        "Temperature: 38.4 °C.",
+        "Urgent: call now: Temperature 38.4 C while on capecitabine, which can lower white cells.",
+        "Within 24 hours: Severe pain.",
+        "Within 24 hours: Pain is severe and worse than in the last 14 days.",
+        "Also noted: Morphine is taken without a laxative: ask the team for one.",
+        f"{local(second.opened_at):%-d %b, %H:%M}: urgent. Not seen yet.",
+        f"{local(first.opened_at):%-d %b, %H:%M}: urgent. Seen by Nadia Nurse on "
+        f"{local(first.acknowledged_at):%-d %b} at {local(first.acknowledged_at):%H:%M}. "
+        f"Closed by Nadia Nurse on {local(first.resolved_at):%-d %b}: booked a visit. "
+        "“Blood tests on Monday.”",
+    ]
+
+
+def test_the_summary_tells_the_truth_about_now_and_every_call(world: World, tmp_path: Path) -> None:
+    first, second = known_history(world)
+    client = sign_in(Client(), world.alice.user)
+    body = client.get(url(world), {"weeks": "4"}).content.decode()
+    now_part = body.split('id="now-heading"', 1)[1].split("</section>", 1)[0]
+    calls_part = body.split('id="alerts-heading"', 1)[1].split("</section>", 1)[0]
+
+    def lines_after_heading(part: str) -> list[str]:
+        text = re.sub(r"<[^>]+>", "", re.sub(r"</(li|p|h2)>", "|", " ".join(part.split())))
+        return [line.strip() for line in text.split("|") if line.strip()][1:]
+
+    page_lines = lines_after_heading(now_part) + lines_after_heading(calls_part)
+    assert page_lines == expected_truth(first, second)  # every line, and nothing else
+
+    pdf = client.get(url(world, "reports:summary_pdf"), {"weeks": "4"}).content
+    path = tmp_path / "summary.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(text.split())
+    for line in expected_truth(first, second):
+        assert " ".join(line.split()) in flat, (line, flat)

@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import pygal
+from django.db.models import Q
 from django.utils import timezone
 from pygal.style import Style
 
@@ -54,6 +55,25 @@ class PainNote:
 
 
 @dataclass(frozen=True)
+class Reason:
+    level: str  # "Urgent", "Within 24 hours", ...
+    because: str
+
+
+@dataclass(frozen=True)
+class Now:
+    """How things were on the day of her last check-in (every report of
+    that day, so a weekly check-in and a later 'something has changed' both
+    count), by the triage definitions (REFERENCE section 2)."""
+
+    day: dt.date
+    severe: list[str]  # labels: composite grade 3, or a severity answer of 3-4
+    temperatures: list[float]  # every reading that day, highest first
+    raised: list[Reason]  # every finding that raised the level above routine
+    noted: list[str]  # the other findings (advice, not alerts)
+
+
+@dataclass(frozen=True)
 class VisitSummary:
     patient: Patient
     weeks: int
@@ -62,8 +82,7 @@ class VisitSummary:
     checkins: int
     trends: Trends
     charts: list[Chart]
-    severe_now: list[tuple[str, int]]
-    latest_reasons: list[str]
+    now: Now | None
     alerts: list[Alert]
     pain: list[PainNote]
     questions: list[VisitQuestion]
@@ -85,8 +104,6 @@ def build(patient: Patient, weeks: int) -> VisitSummary:
     since = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
     checkins = list(CheckIn.objects.filter(patient=patient, at__gte=since))
     table = trends(checkins, weeks=weeks + 1, calendar_weeks=True)
-    latest = checkins[0] if checkins else None
-    grades = latest.result["grades"] if latest else {}
     return VisitSummary(
         patient=patient,
         weeks=weeks,
@@ -95,18 +112,70 @@ def build(patient: Patient, weeks: int) -> VisitSummary:
         checkins=len(checkins),
         trends=table,
         charts=_charts(table),
-        severe_now=[
-            (pack.symptoms[s].label, g) for s, g in grades.items() if g >= 3 and s in pack.symptoms
-        ],
-        latest_reasons=[f["because"] for f in latest.result["findings"]] if latest else [],
-        alerts=list(
-            Alert.objects.filter(patient=patient, opened_at__gte=since).select_related(
-                "acknowledged_by", "resolved_by"
-            )
-        ),
+        now=_now(checkins),
+        alerts=_alerts_of_the_period(patient, since),
         pain=_pain_notes(checkins),
         questions=list(VisitQuestion.objects.filter(patient=patient)),
         therapies=list(patient.therapies),
+    )
+
+
+LEVEL_WORDS = {
+    "emergency": "Emergency",
+    "urgent": "Urgent: call now",
+    "soon": "Within 24 hours",
+}
+
+
+def _now(checkins: list[CheckIn]) -> Now | None:
+    """The last check-in's day, newest report first."""
+    if not checkins:
+        return None
+    pack = load_pack()
+    day = timezone.localdate(checkins[0].at)
+    that_day = [c for c in checkins if timezone.localdate(c.at) == day]
+    severe: dict[str, None] = {}
+    temperatures: list[float] = []
+    raised: dict[tuple[str, str], None] = {}
+    noted: dict[str, None] = {}
+    for checkin in that_day:
+        for symptom_id, answer in checkin.answers.items():
+            if symptom_id == pack.temperature_id:
+                temperatures.append(float(answer))
+            elif _is_severe(checkin.result["grades"].get(symptom_id), answer):
+                severe[pack.symptoms[symptom_id].label] = None
+        for finding in checkin.result["findings"]:
+            if finding["urgency"] in LEVEL_WORDS:
+                raised[(finding["urgency"], finding["because"])] = None
+            else:
+                noted[finding["because"]] = None
+    order = list(LEVEL_WORDS)
+    return Now(
+        day=day,
+        severe=list(severe),
+        temperatures=sorted(temperatures, reverse=True),
+        raised=[
+            Reason(LEVEL_WORDS[level], because)
+            for level, because in sorted(raised, key=lambda item: order.index(item[0]))
+        ],
+        noted=list(noted),
+    )
+
+
+def _is_severe(grade: int | None, answer: object) -> bool:
+    """REFERENCE section 2: composite grade 3, or a severity answer of 3-4."""
+    severity = answer.get("severity") if isinstance(answer, dict) else None
+    return (grade is not None and grade >= 3) or (severity is not None and severity >= 3)
+
+
+def _alerts_of_the_period(patient: Patient, since: dt.datetime) -> list[Alert]:
+    """Every call to the team in the period: opened in it, or still open, or
+    closed in it (an alert opened before the period can end inside it)."""
+    in_period = Q(opened_at__gte=since) | Q(resolved_at__isnull=True) | Q(resolved_at__gte=since)
+    return list(
+        Alert.objects.filter(in_period, patient=patient)
+        .select_related("acknowledged_by", "resolved_by")
+        .order_by("-opened_at")
     )
 
 
