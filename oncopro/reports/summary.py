@@ -98,7 +98,6 @@ def clean_weeks(value: str | None) -> int:
 
 
 def build(patient: Patient, weeks: int) -> VisitSummary:
-    pack = load_pack()
     end = timezone.localdate()
     start = end - dt.timedelta(weeks=weeks)
     since = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
