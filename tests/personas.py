@@ -50,6 +50,7 @@ def make_patient(
     phase: str = CarePhase.ACTIVE_TREATMENT,
     sites: tuple[str, ...] = (),
     therapies: tuple[str, ...] = (),
+    phone: str = "",
 ) -> Patient:
     return actions.create_patient(
         email=f"{name.lower().replace(' ', '.')}@example.org",
@@ -60,14 +61,15 @@ def make_patient(
         care_phase=phase,
         known_metastatic_sites=sites,
         therapies=therapies,
+        phone=phone,
         by=BY,
     )
 
 
-def make_caregiver(name: str, patient: Patient | None = None) -> User:
+def make_caregiver(name: str, patient: Patient | None = None, phone: str = "") -> User:
     user = make_user(name, Role.CAREGIVER)
     if patient is not None:
-        actions.grant_caregiver(patient, user, relationship="family", by=BY)
+        actions.grant_caregiver(patient, user, relationship="family", phone=phone, by=BY)
     return user
 
 
@@ -97,11 +99,15 @@ def make_world() -> World:
     team = make_team(clinic)
     hospice_team = make_team(clinic, "Riverside Hospice", CareTeam.Kind.HOSPICE)
     alice = make_patient(
-        "Alice Example", team, sites=("bone",), therapies=("capecitabine", "morphine")
+        "Alice Example",
+        team,
+        sites=("bone",),
+        therapies=("capecitabine", "morphine"),
+        phone="+44 20 7946 0123",  # a number kept for drama
     )
-    carol = make_caregiver("Carol Carer", alice)
+    carol = make_caregiver("Carol Carer", alice, phone="+44 20 7946 0456")
     nadia = make_clinician("Nadia Nurse", team)
-    eve = make_caregiver("Eve Former", alice)
+    eve = make_caregiver("Eve Former", alice, phone="+44 20 7946 0789")
     eve_link = CaregiverLink.objects.get(patient=alice, caregiver=eve)
     actions.revoke_caregiver(eve_link, by=BY)
 

@@ -20,6 +20,7 @@ from oncopro.alerts.models import Alert
 from oncopro.care.models import Patient
 from oncopro.care.panel import last_due_day
 from oncopro.checkins.actions import submit_checkin
+from oncopro.checkins.weeks import start_of
 from tests.helpers import sign_in
 from tests.personas import BY, World, make_patient
 
@@ -33,8 +34,9 @@ def report(patient: Patient, answers: dict, at: dt.datetime | None = None) -> No
 
 
 def test_the_panel_shows_level_alert_and_who_is_behind(world: World) -> None:
-    Patient.objects.update(created_at=timezone.now() - dt.timedelta(days=60))
-    report(world.alice, URGENT)
+    Patient.objects.update(enrolled_on=timezone.localdate() - dt.timedelta(days=60))
+    due = last_due_day(world.alice.checkin_weekday, timezone.localdate())
+    report(world.alice, URGENT, at=start_of(due) + dt.timedelta(hours=10))
     process_outbox()
     body = sign_in(Client(), world.nadia).get(reverse("care:team_patients")).content.decode()
     alice_row = body[body.index("Alice Example") : body.index("Bob Neighbour")]
@@ -44,7 +46,7 @@ def test_the_panel_shows_level_alert_and_who_is_behind(world: World) -> None:
     assert "Overdue" not in alice_row
     assert "0 of 8" in bob_row
     assert "Overdue" in bob_row
-    assert "1 of these behind with the weekly check-in" in body
+    assert "1 of them behind with the weekly check-in" in body
 
 
 def test_the_panel_costs_the_same_queries_for_2_or_20_patients(world: World) -> None:
@@ -86,7 +88,7 @@ def test_a_large_panel_comes_a_page_at_a_time(world: World) -> None:
 
 def test_a_new_patient_is_not_behind_before_her_first_due_day(world: World) -> None:
     body = sign_in(Client(), world.nadia).get(reverse("care:team_patients")).content.decode()
-    assert "0 of these behind" in body
+    assert "0 of them behind" in body
 
 
 def test_last_due_day_is_before_today() -> None:
@@ -207,3 +209,53 @@ def test_the_timeline_shows_recent_weeks_first_and_older_on_request(world: World
     older = nadia.get(timeline_url(world), {"weeks": "26"}).content.decode()
     assert "M1:" in older
     assert nadia.get(timeline_url(world), {"weeks": "9999"}).status_code == 200  # back to 12
+
+
+def panel_row(body: str, name: str) -> str:
+    return body[body.index(name) :].split("</tr>")[0]
+
+
+def test_adherence_counts_weeks_since_she_enrolled_and_behind_counts_everyone(
+    world: World,
+) -> None:
+    from oncopro.care import views
+
+    today = timezone.localdate()
+    yesterday = today - dt.timedelta(days=1)
+    # Enrolled two weeks ago, due yesterday, never checked in: 2 weeks due, 0 done.
+    newcomer = make_patient("Zoe Newcomer", world.team)
+    Patient.objects.filter(pk=newcomer.pk).update(
+        enrolled_on=today - dt.timedelta(days=14), checkin_weekday=yesterday.weekday()
+    )
+    # Two weekly check-ins in one week count as one week.
+    keen = make_patient("Kim Keen", world.team)
+    Patient.objects.filter(pk=keen.pk).update(
+        enrolled_on=today - dt.timedelta(days=60), checkin_weekday=yesterday.weekday()
+    )
+    for hours in (1, 5):
+        report(
+            keen, {"fatigue": {"severity": 1}}, at=start_of(yesterday) + dt.timedelta(hours=hours)
+        )
+    # Left the program: never counted as behind.
+    gone = make_patient("Gina Gone", world.team)
+    Patient.objects.filter(pk=gone.pk).update(enrolled_on=today - dt.timedelta(days=60))
+    gone.user.is_active = False
+    gone.user.save()
+
+    nadia = sign_in(Client(), world.nadia)
+    body = nadia.get(reverse("care:team_patients")).content.decode()
+    assert "0 of 2" in panel_row(body, "Zoe Newcomer")
+    assert "Overdue" in panel_row(body, "Zoe Newcomer")
+    assert "1 of 8" in panel_row(body, "Kim Keen")
+    assert "Overdue" not in panel_row(body, "Kim Keen")
+    assert "Overdue" not in panel_row(body, "Gina Gone")
+    assert "1 of them behind" in body  # Alice and Bob enrolled today: nothing due yet
+
+    original = views.PANEL_PAGE_SIZE
+    views.PANEL_PAGE_SIZE = 1  # the count is of every patient, not of the page
+    try:
+        first_page = nadia.get(reverse("care:team_patients")).content.decode()
+    finally:
+        views.PANEL_PAGE_SIZE = original
+    assert "Zoe Newcomer" not in first_page
+    assert "1 of them behind" in first_page

@@ -103,6 +103,8 @@ def create_patient(
     care_phase: str = CarePhase.ACTIVE_TREATMENT,
     known_metastatic_sites: Iterable[str] = (),
     therapies: Iterable[str] = (),
+    phone: str = "",
+    enrolled_on: dt.date | None = None,
     by: Actor,
 ) -> Patient:
     user = create_user(email, password, full_name=full_name, role=Role.PATIENT, by=by)
@@ -114,6 +116,8 @@ def create_patient(
         care_phase=care_phase,
         known_metastatic_sites=_clean_sites(known_metastatic_sites),
         therapies=_clean_therapies(therapies),
+        phone=phone.strip()[:30],
+        enrolled_on=enrolled_on or timezone.localdate(),
     )
     _check_team_fits_phase(patient)
     record(by, "patient.create", patient_ref=patient.public_id, obj=patient)
@@ -122,14 +126,17 @@ def create_patient(
 
 @transaction.atomic
 def grant_caregiver(
-    patient: Patient, caregiver: User, *, relationship: str = "", by: Actor
+    patient: Patient, caregiver: User, *, relationship: str = "", phone: str = "", by: Actor
 ) -> CaregiverLink:
     if caregiver.role != Role.CAREGIVER:
         raise CareError("That account is not a caregiver account.")
     if patient.caregiver_links.filter(caregiver=caregiver, revoked_at__isnull=True).exists():
         raise CareError("This person can already see your reports.")
     link = CaregiverLink.objects.create(
-        patient=patient, caregiver=caregiver, relationship=relationship.strip()[:60]
+        patient=patient,
+        caregiver=caregiver,
+        relationship=relationship.strip()[:60],
+        phone=phone.strip()[:30],
     )
     record(by, "caregiver.grant", patient_ref=patient.public_id, obj=link)
     return link

@@ -105,6 +105,11 @@ class Patient(models.Model):
     # The day her weekly check-in is due (0 Monday ... 6 Sunday).
     checkin_weekday = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    # When she joined the program: her weekly check-ins are due from then
+    # (seeding and imports may set it in the past).
+    enrolled_on = models.DateField(default=timezone.localdate)
+    # For her team to call her back (a tap-to-call link on the alert page).
+    phone = models.CharField(max_length=30, blank=True)
 
     def __str__(self) -> str:
         return f"patient {self.public_id}"
@@ -130,6 +135,8 @@ class CaregiverLink(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="caregiver_links")
     caregiver = models.ForeignKey(User, on_delete=models.PROTECT, related_name="caregiver_links")
     relationship = models.CharField(max_length=60, blank=True)
+    # The caregiver's number, for the team to call (shown while the link lasts).
+    phone = models.CharField(max_length=30, blank=True)
     granted_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

@@ -6,37 +6,23 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from oncopro.alerts.models import Alert
 from oncopro.care.models import Patient
 from oncopro.checkins.models import CheckIn
+from oncopro.checkins.weeks import start_of
 
 ADHERENCE_WEEKS = 8
 
 
 def with_panel_facts(patients: QuerySet[Patient], now: dt.datetime) -> QuerySet[Patient]:
     latest = CheckIn.objects.filter(patient=OuterRef("pk")).order_by("-at", "-pk")
-    weekly = latest.filter(kind=CheckIn.Kind.WEEKLY)
     open_alert = Alert.objects.filter(patient=OuterRef("pk"), resolved_at=None)
-    recent_weekly = (
-        CheckIn.objects.filter(
-            patient=OuterRef("pk"),
-            kind=CheckIn.Kind.WEEKLY,
-            at__gte=now - dt.timedelta(weeks=ADHERENCE_WEEKS),
-        )
-        .order_by()
-        .values("patient")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     return patients.annotate(
         last_at=Subquery(latest.values("at")[:1]),
         last_urgency=Subquery(latest.values("urgency")[:1]),
-        last_weekly_at=Subquery(weekly.values("at")[:1]),
-        weekly_recent=Coalesce(Subquery(recent_weekly, output_field=IntegerField()), 0),
         open_alert_id=Subquery(open_alert.values("pk")[:1]),
         open_alert_level=Subquery(open_alert.values("level")[:1]),
     )
@@ -44,9 +30,9 @@ def with_panel_facts(patients: QuerySet[Patient], now: dt.datetime) -> QuerySet[
 
 @dataclass(frozen=True)
 class Adherence:
-    overdue: bool  # her last due check-in (before today) was not done
-    done: int  # weekly check-ins in the last 8 weeks
-    due: int  # weekly check-ins due in that time (since she joined)
+    overdue: bool  # she missed her last due week and has not sent one since
+    done: int  # of those weeks, the ones with at least one weekly check-in
+    due: int  # her check-in weeks in the last 8 since she enrolled
 
 
 def last_due_day(weekday: int, today: dt.date) -> dt.date:
@@ -55,15 +41,53 @@ def last_due_day(weekday: int, today: dt.date) -> dt.date:
     return today - dt.timedelta(days=back)
 
 
-def adherence(patient: Patient, now: dt.datetime) -> Adherence:
-    today = timezone.localdate(now)
-    last_due = last_due_day(patient.checkin_weekday, today)
-    joined = timezone.localdate(patient.created_at)
-    last_weekly = getattr(patient, "last_weekly_at", None)
-    window_start = last_due - dt.timedelta(days=6)
-    overdue = joined <= last_due and (
-        last_weekly is None or timezone.localdate(last_weekly) < window_start
-    )
-    due_days = [last_due - dt.timedelta(weeks=n) for n in range(ADHERENCE_WEEKS)]
-    due = sum(1 for day in due_days if day >= joined)
-    return Adherence(overdue=overdue, done=getattr(patient, "weekly_recent", 0), due=due)
+def due_weeks(patient: Patient, today: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """Her last 8 complete check-in weeks (first day, last day), newest
+    first: each is the 7 days ending on her check-in day (checkins.weeks),
+    and counts once it ends on or after the day she enrolled."""
+    last = last_due_day(patient.checkin_weekday, today)
+    weeks = []
+    for n in range(ADHERENCE_WEEKS):
+        end = last - dt.timedelta(weeks=n)
+        if end < patient.enrolled_on:
+            break
+        weeks.append((end - dt.timedelta(days=6), end))
+    return weeks
+
+
+def weekly_checkin_days(patients: list[Patient], today: dt.date) -> dict[int, set[dt.date]]:
+    """The local days of each patient's weekly check-ins in the panel's
+    window, in one query whatever the number of patients."""
+    since = start_of(today - dt.timedelta(weeks=ADHERENCE_WEEKS + 1))
+    rows = CheckIn.objects.filter(
+        patient__in=[p.pk for p in patients], kind=CheckIn.Kind.WEEKLY, at__gte=since
+    ).values_list("patient_id", "at")
+    days: dict[int, set[dt.date]] = {p.pk: set() for p in patients}
+    for patient_id, at in rows:
+        days[patient_id].add(timezone.localdate(at))
+    return days
+
+
+def adherence(patient: Patient, today: dt.date, days: set[dt.date]) -> Adherence:
+    """`days`: the days she sent a weekly check-in (weekly_checkin_days)."""
+    weeks = due_weeks(patient, today)
+    done = [any(first <= day <= last for day in days) for first, last in weeks]
+    caught_up = bool(weeks) and any(day > weeks[0][1] for day in days)
+    overdue = bool(weeks) and not done[0] and not caught_up and patient.user.is_active
+    return Adherence(overdue=overdue, done=sum(done), due=len(weeks))
+
+
+def behind_count(patients: QuerySet[Patient], today: dt.date) -> int:
+    """How many of these patients missed their last due week and have not
+    sent one since (those who never checked in too; not those who have left
+    the program), in one query: each check-in weekday has its own week."""
+    behind = Q()
+    for weekday in range(7):
+        end = last_due_day(weekday, today)
+        sent = CheckIn.objects.filter(
+            patient=OuterRef("pk"),
+            kind=CheckIn.Kind.WEEKLY,
+            at__gte=start_of(end - dt.timedelta(days=6)),
+        )
+        behind |= Q(~Exists(sent), checkin_weekday=weekday, enrolled_on__lte=end)
+    return patients.filter(behind, user__is_active=True).count()

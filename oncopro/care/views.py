@@ -34,7 +34,7 @@ from oncopro.care.forms import (
     OnCallForm,
 )
 from oncopro.care.models import CaregiverLink, CareTeam, Clinic, Patient
-from oncopro.care.panel import adherence, with_panel_facts
+from oncopro.care.panel import adherence, behind_count, weekly_checkin_days, with_panel_facts
 from oncopro.checkins.history import trends
 from oncopro.checkins.models import CheckIn
 from oncopro.checkins.weeks import this_weeks_checkin
@@ -166,11 +166,13 @@ def team_patients(request: HttpRequest) -> HttpResponse:
     page = Paginator(everyone, PANEL_PAGE_SIZE).get_page(request.GET.get("page"))
     patients = list(page.object_list)
     record_staff_list_read(request, patients, "team_patients")
-    rows = [(patient, adherence(patient, now)) for patient in patients]
+    today = timezone.localdate(now)
+    days = weekly_checkin_days(patients, today)
+    rows = [(patient, adherence(patient, today, days[patient.pk])) for patient in patients]
     return render(
         request,
         "care/team_patients.html",
-        {"rows": rows, "overdue": sum(1 for _, a in rows if a.overdue), "page": page},
+        {"rows": rows, "behind": behind_count(everyone, today), "page": page},
     )
 
 

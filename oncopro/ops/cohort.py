@@ -247,7 +247,9 @@ def _one_patient(
         therapies=rng.choice(REGIMENS),
         by=BY,
     )
-    Patient.objects.filter(pk=patient.pk).update(created_at=start)
+    Patient.objects.filter(pk=patient.pk).update(
+        created_at=start, enrolled_on=timezone.localdate(start)
+    )
     patient.checkin_weekday = rng.randint(0, 6)
     patient.save(update_fields=["checkin_weekday"])
     stats.patients += 1

@@ -175,7 +175,7 @@ def build_demo_clinic() -> None:
     clinic.admins.add(admin)
 
     patients = {}
-    for demo in PATIENTS:
+    for index, demo in enumerate(PATIENTS):
         team = hospice if demo.phase == CarePhase.HOSPICE else oncology
         patients[demo.name] = actions.create_patient(
             email=email_for(demo.name),
@@ -187,22 +187,28 @@ def build_demo_clinic() -> None:
             care_phase=demo.phase,
             known_metastatic_sites=demo.sites,
             therapies=demo.therapies,
+            phone=f"+1 555 01{20 + index}",  # made up: 555-01xx is kept for fiction
+            # Enrolled before the demo's check-ins began.
+            enrolled_on=timezone.localdate() - dt.timedelta(weeks=12),
             by=by,
         )
 
+    # Made-up numbers (555-01xx is kept for fiction).
     caregivers = [
-        ("Carol Moreau", "Alice Moreau", "daughter"),
-        ("Diego Santos", "Beatriz Santos", "husband"),
-        ("Mei Li", "Chen Li", "daughter"),
-        ("Ruth Kowalska", "Irene Kowalska", "sister"),
-        ("Ben Park", "June Park", "son"),
+        ("Carol Moreau", "Alice Moreau", "daughter", "+1 555 0161"),
+        ("Diego Santos", "Beatriz Santos", "husband", "+1 555 0162"),
+        ("Mei Li", "Chen Li", "daughter", "+1 555 0163"),
+        ("Ruth Kowalska", "Irene Kowalska", "sister", "+1 555 0164"),
+        ("Ben Park", "June Park", "son", "+1 555 0165"),
     ]
     carers = {}
-    for name, patient_name, relationship in caregivers:
+    for name, patient_name, relationship, phone in caregivers:
         carer = create_user(
             email_for(name), DEMO_PASSWORD, full_name=name, role=Role.CAREGIVER, by=by
         )
-        actions.grant_caregiver(patients[patient_name], carer, relationship=relationship, by=by)
+        actions.grant_caregiver(
+            patients[patient_name], carer, relationship=relationship, phone=phone, by=by
+        )
         carers[patient_name] = carer
     _demo_checkins(patients, carers, by)
 
