@@ -16,10 +16,10 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar, cast
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI, Schema, Status
+from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
-from pydantic import ConfigDict, WithJsonSchema, field_validator
+from pydantic import BeforeValidator, ConfigDict, WithJsonSchema, field_validator
 
 from oncopro.accounts.actions import AlsoRead, token_owner
 from oncopro.accounts.audit import Actor
@@ -231,13 +231,27 @@ def submit(
     return Status(201 if done.created else 200, _out(done.checkin))
 
 
+def _whole_number(value: Any) -> Any:
+    """A count in a query string is digits only: "+0.0" or "1e2" is not one
+    (pydantic would read them as numbers)."""
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("must be a whole number")
+    return value
+
+
+# How many check-ins to list, newest first.
+Limit = Annotated[int, BeforeValidator(_whole_number)]
+LIMIT = Query(50, ge=1, le=500)
+
+
 @api.get(
     "/patients/{patient_id}/checkins",
     response={200: list[CheckInOut], **ERRORS},
     summary="List her check-ins, newest first",
 )
 @rule(Rule.PATIENT)
-def list_checkins(request: HttpRequest, patient_id: uuid.UUID, limit: int = 50) -> list[CheckInOut]:
+def list_checkins(
+    request: HttpRequest, patient_id: uuid.UUID, limit: Limit = LIMIT
+) -> list[CheckInOut]:
     patient = patient_for_request(request, patient_id, rule=Rule.PATIENT, what="api.list_checkins")
-    limit = max(1, min(limit, 500))
     return [_out(checkin) for checkin in CheckIn.objects.filter(patient=patient)[:limit]]
