@@ -40,6 +40,32 @@ def recently_resolved(user: User, since: dt.timedelta = dt.timedelta(hours=24)) 
     )
 
 
+# Worst first, for the reasons on a queue card.
+FINDING_RANK = {"emergency": 3, "urgent": 2, "soon": 1}
+REASONS_ON_A_CARD = 2
+
+
+def top_reasons(alerts: list[Alert]) -> dict[int, list[str]]:
+    """Each alert's reasons in plain words, the worst findings of its
+    check-ins first (at most two, each once), in one query for the page."""
+    rows = (
+        CheckIn.objects.filter(alert_outbox__alert__in=[a.pk for a in alerts])
+        .order_by("-at")
+        .values_list("alert_outbox__alert_id", "result")
+    )
+    found: dict[int, list[tuple[int, str]]] = {a.pk: [] for a in alerts}
+    for alert_id, result in rows:
+        for finding in result["findings"]:
+            rank = FINDING_RANK.get(finding["urgency"])
+            if rank is not None:
+                found[alert_id].append((rank, finding["because"]))
+    reasons = {}
+    for alert_id, ranked in found.items():
+        texts = dict.fromkeys(text for _, text in sorted(ranked, key=lambda r: -r[0]))
+        reasons[alert_id] = list(texts)[:REASONS_ON_A_CARD]
+    return reasons
+
+
 def checkins_of(alert: Alert) -> QuerySet[CheckIn]:
     return CheckIn.objects.filter(alert_outbox__alert=alert).select_related("author")
 

@@ -19,7 +19,7 @@ from oncopro.alerts import actions
 from oncopro.alerts.forms import ResolveForm
 from oncopro.alerts.health import clinic_health
 from oncopro.alerts.models import Alert
-from oncopro.alerts.queries import checkins_of, open_queue, recently_resolved
+from oncopro.alerts.queries import checkins_of, open_queue, recently_resolved, top_reasons
 from oncopro.care.access import Rule, access, record_staff_list_read
 from oncopro.care.models import Clinic, Patient
 from oncopro.clinical import load_pack
@@ -55,14 +55,19 @@ def _queue_context(user: User, page_number: str | None) -> dict[str, Any]:
     now = timezone.now()
     page = Paginator(open_queue(user), QUEUE_PAGE_SIZE).get_page(page_number)
     alerts = list(page.object_list)
+    reasons = top_reasons(alerts)
     for alert in alerts:
+        alert.reasons = reasons[alert.pk]  # type: ignore[attr-defined]
         alert.overdue = alert.is_overdue(now)  # type: ignore[attr-defined]
         seconds = (alert.deadline - now).total_seconds()
         alert.time_left = plain_duration(int(max(seconds, 0) // 60))  # type: ignore[attr-defined]
         alert.time_over = plain_duration(int(max(-seconds, 0) // 60))  # type: ignore[attr-defined]
     # Changes when anything shown changes, including the minute countdowns.
     state = repr(
-        [(a.pk, a.level, a.deadline, a.acknowledged_at, a.escalation_step) for a in alerts]
+        [
+            (a.pk, a.level, a.deadline, a.acknowledged_at, a.escalation_step, reasons[a.pk])
+            for a in alerts
+        ]
         + [now.replace(second=0, microsecond=0), page.number, page.paginator.count]
     )
     version = hashlib.sha256(state.encode()).hexdigest()[:16]
@@ -120,6 +125,9 @@ def alert_page(
             "alert": alert,
             "overdue": alert.is_overdue(),
             "checkins": checkins,
+            "caregivers": patient.caregiver_links.filter(revoked_at__isnull=True)
+            .select_related("caregiver")
+            .order_by("granted_at"),
             "form": form or ResolveForm(),
         },
         status=400 if form is not None else 200,

@@ -85,6 +85,7 @@ class VisitSummary:
     now: Now | None
     alerts: list[Alert]
     pain: list[PainNote]
+    own_words: list[tuple[dt.datetime, str]]  # what she typed when something changed
     questions: list[VisitQuestion]
     therapies: list[str] = field(default_factory=list)
 
@@ -114,6 +115,7 @@ def build(patient: Patient, weeks: int) -> VisitSummary:
         now=_now(checkins),
         alerts=_alerts_of_the_period(patient, since),
         pain=_pain_notes(checkins),
+        own_words=[(c.at, c.notes["own_words"]) for c in checkins if c.notes.get("own_words")][:6],
         questions=list(VisitQuestion.objects.filter(patient=patient)),
         therapies=list(patient.therapies),
     )
