@@ -161,14 +161,23 @@ def test_her_history_shows_a_chart_and_the_same_numbers_in_a_table(page: Page, l
     log_in(page, live_server.url, world.alice.user.email)
     page.get_by_role("link", name="Your check-ins and how things have changed").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your check-ins")
-    page.wait_for_function("() => window.Chart && Chart.getChart('trend-chart')")
+    page.wait_for_function("() => window.Chart && Chart.getChart('trend-chart-1')")
+    # One chart per symptom, so each line can be read on a phone.
     drawn = page.evaluate(
-        "() => Chart.getChart('trend-chart').data.datasets.map(d => [d.label, d.data])"
+        "() => [0, 1].map(i => Chart.getChart('trend-chart-' + i).data.datasets"
+        ".map(d => [d.label, d.data]))"
     )
-    assert drawn == [["Tiredness", [1, 1, 1]], ["Pain", [1, 2, 3]]] or drawn == [
-        ["Pain", [1, 2, 3]], ["Tiredness", [1, 1, 1]],
-    ]  # fmt: skip
+    assert sorted(drawn) == [[["Pain", [1, 2, 3]]], [["Tiredness", [1, 1, 1]]]]
     assert errors == []  # nothing refused by the Content-Security-Policy
+    # At 390 px the newest week is in view without scrolling sideways.
+    newest = page.locator("table.trends thead th").nth(1)
+    box = newest.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= 390
+    week = dt.date.today() - dt.timedelta(days=dt.date.today().weekday())
+    expect(newest).to_have_text(f"Week of {week.day} {week:%b}")
+    expect(page.locator("table.trends tbody tr")).to_have_count(2)  # every symptom
+    expect(page.locator("table.trends tbody tr").first.locator("td")).to_have_count(3)
     assert_accessible(page)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "history-phone.png"), full_page=True)

@@ -175,7 +175,7 @@ def test_history_shows_grades_by_week_and_each_check_in(world: World) -> None:
     assert "Alice Example's check-ins" in page
     row = re.search(r'<th scope="row">Pain</th>(.*?)</tr>', page, re.S)
     assert row
-    assert re.findall(r">(\d)<", row.group(1)) == ["1", "2", "3"]
+    assert re.findall(r">(\d)<", row.group(1)) == ["3", "2", "1"]  # newest week first
     assert len(re.findall(r'href="/patients/[0-9a-f-]{36}/check-ins/[0-9a-f-]{36}/"', page)) == 3
 
 

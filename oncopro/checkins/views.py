@@ -338,7 +338,7 @@ def history(request: HttpRequest, patient: Patient) -> HttpResponse:
             "checkins": checkins,
             "trends": table,
             "chart_data": {
-                "weeks": [f"Week of {week:%-d %b}" for week in table.weeks],
+                "weeks": [f"{week:%-d %b}" for week in table.weeks],
                 "rows": [
                     {"label": row.label.capitalize(), "grades": row.grades} for row in table.rows
                 ],
