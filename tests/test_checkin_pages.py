@@ -64,7 +64,7 @@ def test_a_wrong_temperature_is_explained_and_every_answer_kept(world: World) ->
     }
     page = client.post(form_url(world), data).content.decode()
     assert "One answer needs another look: temperature." in page
-    assert "Please check this answer: it must be from 30 to 45 °C, not 3." in page
+    assert "Please check the reading: it must be from 30.0 to 45.0 °C, not 3." in page
     assert 'value="3"' in page
     assert 'value="left hip"' in page
     assert re.search(r'name="pain.severity" value="2" checked', page)

@@ -26,6 +26,7 @@ PATIENT_TEMPLATES = [
     "500.html",
     "accounts/login.html",
     "accounts/locked_out.html",
+    "accounts/temperature_unit.html",
     "care/patient.html",
     "care/caregivers.html",
     "care/caregiver_home.html",

@@ -14,7 +14,7 @@ from django.db.models import Field, Model
 from django.utils import timezone
 
 from oncopro.accounts.audit import Actor, record
-from oncopro.accounts.models import ApiToken, Role, User
+from oncopro.accounts.models import ApiToken, Role, TemperatureUnit, User
 from oncopro.ops.rows import column_list, first_as, instance_from
 
 TOKEN_PREFIX = "opro_"  # noqa: S105 - a prefix, not a secret
@@ -143,3 +143,14 @@ def _unique_field(model: type[Model], name: str) -> Field[Any, Any]:
     if not isinstance(field, Field) or not field.unique:
         raise ValueError(f"{model.__name__}.{name} is not a unique field: it cannot name one row")
     return field
+
+
+def set_temperature_unit(user: User, unit: str, *, by: Actor) -> User:
+    """Her own unit for temperatures ("" for her clinic's)."""
+    if unit not in ("", *TemperatureUnit.values):
+        raise ValueError(f"unknown temperature unit {unit!r}")
+    before = user.temperature_unit
+    user.temperature_unit = unit
+    user.save(update_fields=["temperature_unit"])
+    record(by, "user.temperature_unit", obj=user, detail={"before": before, "after": unit})
+    return user

@@ -43,11 +43,20 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__iexact=username or "")
 
 
+class TemperatureUnit(models.TextChoices):
+    CELSIUS = "C", "Celsius (°C)"
+    FAHRENHEIT = "F", "Fahrenheit (°F)"
+
+
 class User(AbstractBaseUser):
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=200)
     role = models.CharField(max_length=20, choices=Role.choices)
     is_active = models.BooleanField(default=True)
+    # Her own choice for temperatures; blank: her clinic's.
+    temperature_unit = models.CharField(
+        max_length=1, choices=TemperatureUnit.choices, blank=True, default=""
+    )
     date_joined = models.DateTimeField(default=timezone.now)
 
     USERNAME_FIELD = "email"

@@ -7,4 +7,5 @@ urlpatterns = [
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
     path("two-factor/", views.two_factor, name="two_factor"),
+    path("temperature-unit/", views.temperature_unit, name="temperature_unit"),
 ]

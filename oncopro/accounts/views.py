@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import cast
 
 import segno
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,10 +18,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from oncopro.accounts.actions import confirm_two_factor_device
+from oncopro.accounts.actions import confirm_two_factor_device, set_temperature_unit
 from oncopro.accounts.audit import Actor
 from oncopro.accounts.forms import EmailLoginForm, TokenForm
-from oncopro.accounts.models import User
+from oncopro.accounts.models import TemperatureUnit, User
 from oncopro.care.access import Rule, access
 
 login = access(Rule.PUBLIC)(
@@ -91,3 +92,29 @@ def _safe_next(request: HttpRequest) -> str:
     if url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
         return candidate
     return "/"
+
+
+UNIT_CHOICES = (
+    ("", "The same as my clinic"),
+    (TemperatureUnit.CELSIUS, "Celsius (°C), for example 37.5"),
+    (TemperatureUnit.FAHRENHEIT, "Fahrenheit (°F), for example 99.5"),
+)
+
+
+@access(Rule.SIGNED_IN)
+def temperature_unit(request: HttpRequest) -> HttpResponse:
+    """Each person reads temperatures in her own unit; the form converts."""
+    user = cast(User, request.user)
+    problem = ""
+    if request.method == "POST":
+        unit = request.POST.get("unit")
+        if unit in dict(UNIT_CHOICES):
+            set_temperature_unit(user, unit, by=Actor.from_request(request))
+            messages.success(request, "Saved. Temperatures are now asked in the unit you chose.")
+            return redirect("home")
+        problem = "Please pick one of the choices."
+    return render(
+        request,
+        "accounts/temperature_unit.html",
+        {"choices": UNIT_CHOICES, "current": user.temperature_unit, "problem": problem},
+    )

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from oncopro.accounts.actions import create_user
 from oncopro.accounts.audit import Actor, record
-from oncopro.accounts.models import CLINICIAN_ROLES, Role, User
+from oncopro.accounts.models import CLINICIAN_ROLES, Role, TemperatureUnit, User
 from oncopro.care.models import (
     CaregiverLink,
     CarePhase,
@@ -28,8 +28,12 @@ class CareError(ValueError):
 
 
 @transaction.atomic
-def create_clinic(name: str, emergency_number: str, *, by: Actor) -> Clinic:
-    clinic = Clinic.objects.create(name=name, emergency_number=emergency_number)
+def create_clinic(
+    name: str, emergency_number: str, *, temperature_unit: str = "C", by: Actor
+) -> Clinic:
+    clinic = Clinic.objects.create(
+        name=name, emergency_number=emergency_number, temperature_unit=temperature_unit
+    )
     record(by, "clinic.create", obj=clinic)
     return clinic
 
@@ -246,3 +250,16 @@ def _clean_sites(sites: Iterable[str]) -> list[str]:
 
 def _clean_therapies(therapies: Iterable[str]) -> list[str]:
     return sorted({name.strip().lower() for name in therapies if name.strip()})
+
+
+@transaction.atomic
+def set_clinic_temperature_unit(clinic: Clinic, unit: str, *, by: Actor) -> Clinic:
+    """The unit its patients are asked temperatures in, unless they choose."""
+    if unit not in TemperatureUnit.values:
+        raise CareError("Please choose Celsius or Fahrenheit.")
+    if clinic.temperature_unit != unit:
+        before = clinic.temperature_unit
+        clinic.temperature_unit = unit
+        clinic.save(update_fields=["temperature_unit"])
+        record(by, "clinic.temperature_unit", obj=clinic, detail={"before": before, "after": unit})
+    return clinic

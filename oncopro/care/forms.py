@@ -4,6 +4,7 @@ import re
 
 from django import forms
 
+from oncopro.accounts.models import TemperatureUnit
 from oncopro.care.models import CarePhase, MetastaticSite, Patient
 
 
@@ -66,6 +67,12 @@ class AlertDeadlinesForm(forms.Form):
         label="Alerts for within 24 hours: hours to acknowledge",
         min_value=1,
         max_value=72,
+    )
+    # Left out, it stays as it is.
+    temperature_unit = forms.ChoiceField(
+        label="Patients read temperatures in (each person may choose her own)",
+        choices=TemperatureUnit.choices,
+        required=False,
     )
 
 

@@ -7,7 +7,7 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
-from oncopro.accounts.models import User
+from oncopro.accounts.models import TemperatureUnit, User
 
 
 class CarePhase(models.TextChoices):
@@ -39,6 +39,11 @@ class Clinic(models.Model):
     # the on-call list is told: emergency and urgent alerts, then soon ones.
     ack_minutes_urgent = models.PositiveIntegerField(default=15)
     ack_minutes_soon = models.PositiveIntegerField(default=24 * 60)
+    # The unit its patients read temperatures in (a US clinic: Fahrenheit);
+    # each person may choose her own. Stored readings are always Celsius.
+    temperature_unit = models.CharField(
+        max_length=1, choices=TemperatureUnit.choices, default=TemperatureUnit.CELSIUS
+    )
 
     def __str__(self) -> str:
         return self.name

@@ -277,6 +277,7 @@ def _clinic_admin_page(request: HttpRequest, bound: dict[str, Form] | None = Non
             initial={
                 "urgent_minutes": clinic.ack_minutes_urgent,
                 "soon_hours": clinic.ack_minutes_soon // 60,
+                "temperature_unit": clinic.temperature_unit,
             }
         )
         teams = []
@@ -305,16 +306,23 @@ def clinic_deadlines(request: HttpRequest, clinic_id: int) -> HttpResponse:
     form = AlertDeadlinesForm(request.POST)
     if form.is_valid():
         try:
-            actions.set_alert_deadlines(
-                clinic,
-                urgent_minutes=form.cleaned_data["urgent_minutes"],
-                soon_minutes=form.cleaned_data["soon_hours"] * 60,
-                by=Actor.from_request(request),
-            )
+            with transaction.atomic():
+                actions.set_alert_deadlines(
+                    clinic,
+                    urgent_minutes=form.cleaned_data["urgent_minutes"],
+                    soon_minutes=form.cleaned_data["soon_hours"] * 60,
+                    by=Actor.from_request(request),
+                )
+                if form.cleaned_data["temperature_unit"]:
+                    actions.set_clinic_temperature_unit(
+                        clinic,
+                        form.cleaned_data["temperature_unit"],
+                        by=Actor.from_request(request),
+                    )
         except actions.CareError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Alert deadlines for {clinic.name} saved.")
+            messages.success(request, f"Settings for {clinic.name} saved.")
             return redirect("care:clinic_admin")
     return _clinic_admin_page(request, {f"clinic-{clinic.pk}": form})
 

@@ -14,7 +14,9 @@ from typing import Any
 
 from django.http import QueryDict
 
-from oncopro.clinical.followups import due_follow_ups, follow_up_questions
+from oncopro.checkins import units
+from oncopro.checkins.units import CELSIUS
+from oncopro.clinical.followups import LOW_BELOW, due_follow_ups, follow_up_questions
 from oncopro.clinical.pack import FieldSpec, Pack, SymptomSpec, plain_number
 
 
@@ -37,6 +39,8 @@ class Question:
     step: str = "1"
     low: str = ""
     high: str = ""
+    hint: str = ""  # how to answer, under the question
+    low_reading: str = ""  # a temperature below this: ask her to measure again
 
     @property
     def dom_id(self) -> str:
@@ -58,11 +62,32 @@ class SymptomBlock:
 YES_NO = (("yes", "Yes"), ("no", "No"))
 
 
+@dataclass(frozen=True)
+class Audience:
+    """Who answers: the patient herself (name None) or her caregiver (her
+    first name, so the questions name her), and the unit they read
+    temperatures in."""
+
+    name: str | None = None
+    unit: str = CELSIUS
+
+
+PATIENT = Audience()
+
+
 def _question(
-    pack: Pack, spec: SymptomSpec, name: str, field_spec: FieldSpec, for_name: str | None
+    pack: Pack, spec: SymptomSpec, name: str, field_spec: FieldSpec, to: Audience
 ) -> Question:
     input_name = form_name(pack, spec.id, name)
-    text = spec.question_for(name, for_name)
+    text = spec.question_for(name, to.name, to.unit)
+    if spec.is_reading:
+        unit = units.UNITS[to.unit]
+        low, high = units.bounds(field_spec.low or 0, field_spec.high or 0, to.unit)
+        return Question(
+            input_name, text, "number", unit=unit.symbol, step="0.1", low=low, high=high,
+            hint=f"In {unit.symbol}, for example {unit.example}.",
+            low_reading=f"{units.from_celsius(LOW_BELOW, to.unit):.1f}",
+        )  # fmt: skip
     if field_spec.kind == "score":
         labels = pack.scales[field_spec.scale or name]
         choices = [Choice(str(value), label) for value, label in enumerate(labels)]
@@ -90,21 +115,19 @@ def blocks_for(
     pack: Pack,
     symptom_ids: Iterable[str],
     only: Mapping[str, Iterable[str]] | None = None,
-    for_name: str | None = None,
+    to: Audience = PATIENT,
 ) -> list[SymptomBlock]:
     """One block per symptom; `only` limits a symptom to some of its fields
     (a follow-up that needs just the vomiting count asks just that).
-    `for_name`: a caregiver reports, and the questions name the patient."""
+    `to`: who answers (a caregiver's questions name the patient)."""
     blocks = []
     for symptom_id in symptom_ids:
         spec = pack.symptoms[symptom_id]
         wanted = set(only[symptom_id]) if only and symptom_id in only else set(spec.fields)
         questions = [
-            _question(pack, spec, name, f, for_name)
-            for name, f in spec.fields.items()
-            if name in wanted
+            _question(pack, spec, name, f, to) for name, f in spec.fields.items() if name in wanted
         ]
-        blocks.append(SymptomBlock(spec.id, spec.label_for(for_name), questions))
+        blocks.append(SymptomBlock(spec.id, spec.label_for(to.name), questions))
     return blocks
 
 
@@ -119,17 +142,17 @@ def form_name(pack: Pack, symptom_id: str, field_name: str) -> str:
 WITH_TEMPERATURE = ("shivering", "feels_unwell")
 
 
-def other_blocks(pack: Pack, for_name: str | None = None) -> list[SymptomBlock]:
+def other_blocks(pack: Pack, to: Audience = PATIENT) -> list[SymptomBlock]:
     """Every other symptom, for "anything else?" in the weekly check-in."""
     asked = {*pack.weekly_core, pack.temperature_id, *WITH_TEMPERATURE}
-    return blocks_for(pack, [s for s in pack.symptoms if s not in asked], for_name=for_name)
+    return blocks_for(pack, [s for s in pack.symptoms if s not in asked], to=to)
 
 
-def weekly_blocks(pack: Pack, for_name: str | None = None) -> list[SymptomBlock]:
+def weekly_blocks(pack: Pack, to: Audience = PATIENT) -> list[SymptomBlock]:
     """The weekly core set, then the temperature (asked when she has one)
     with shivering and feeling unwell."""
     ids = [*pack.weekly_core, pack.temperature_id, *WITH_TEMPERATURE]
-    return blocks_for(pack, ids, for_name=for_name)
+    return blocks_for(pack, ids, to=to)
 
 
 def fill(blocks: list[SymptomBlock], data: Mapping[str, Any]) -> None:
@@ -148,9 +171,12 @@ class AnswerError(ValueError):
         super().__init__(f"{name}: {message}")
 
 
-def answers_from(pack: Pack, blocks: list[SymptomBlock], data: Mapping[str, Any]) -> dict[str, Any]:
-    """Form data -> the contract's answers. Raises AnswerError for a value that
-    is not even of the right kind (a word where a number goes)."""
+def answers_from(
+    pack: Pack, blocks: list[SymptomBlock], data: Mapping[str, Any], unit: str = CELSIUS
+) -> dict[str, Any]:
+    """Form data -> the contract's answers, the temperature in Celsius
+    whatever `unit` she typed it in. Raises AnswerError for a value that is
+    not even of the right kind (a word where a number goes)."""
     answers: dict[str, Any] = {}
     for block in blocks:
         spec = pack.symptoms[block.id]
@@ -160,7 +186,10 @@ def answers_from(pack: Pack, blocks: list[SymptomBlock], data: Mapping[str, Any]
             raw = str(data.get(input_name, "")).strip()
             if raw == "":
                 continue  # not answered: not asked
-            answer[name] = _convert(input_name, field_spec, raw)
+            if spec.is_reading:
+                answer[name] = _reading(input_name, field_spec, raw, unit)
+            else:
+                answer[name] = _convert(input_name, field_spec, raw)
         if spec.is_reading:
             if "value" in answer:
                 answers[block.id] = answer["value"]
@@ -170,6 +199,13 @@ def answers_from(pack: Pack, blocks: list[SymptomBlock], data: Mapping[str, Any]
         if answer:
             answers[block.id] = answer
     return answers
+
+
+def _reading(input_name: str, spec: FieldSpec, raw: str, unit: str) -> float:
+    try:
+        return units.to_celsius(raw, unit, spec.low or 0, spec.high or 0)
+    except units.ReadingError as error:
+        raise AnswerError(input_name, str(error)) from None
 
 
 def _convert(form_name: str, spec: FieldSpec, raw: str) -> Any:
@@ -220,7 +256,7 @@ def question_names(blocks: Iterable[SymptomBlock]) -> set[str]:
 
 
 def blocks_for_names(
-    pack: Pack, names: Iterable[str], for_name: str | None = None
+    pack: Pack, names: Iterable[str], to: Audience = PATIENT
 ) -> list[SymptomBlock]:
     """Blocks holding exactly these questions ("vomiting.times_24h", ...)."""
     fields: dict[str, list[str]] = {}
@@ -232,7 +268,7 @@ def blocks_for_names(
         field_name = field_name or next(iter(spec.fields))  # the temperature's one field
         if field_name in spec.fields:
             fields.setdefault(symptom_id, []).append(field_name)
-    return blocks_for(pack, fields, fields, for_name)
+    return blocks_for(pack, fields, fields, to)
 
 
 def follow_up_blocks(
@@ -244,7 +280,7 @@ def follow_up_blocks(
     picked: Collection[str] = (),
     therapies: Sequence[str] = (),
     care_phase: str = "active_treatment",
-    for_name: str | None = None,
+    to: Audience = PATIENT,
 ) -> list[SymptomBlock]:
     """The follow-up questions her answers make due (HOME-CARE.md section 1)
     that this report has neither answered nor shown her yet (`shown`: the
@@ -259,7 +295,7 @@ def follow_up_blocks(
             and form_name(pack, item.symptom, name) not in shown
         ]
         if missing:
-            block = blocks_for(pack, [item.symptom], {item.symptom: missing}, for_name)[0]
+            block = blocks_for(pack, [item.symptom], {item.symptom: missing}, to)[0]
             block.red_flag = item.red_flag
             blocks.append(block)
     return blocks

@@ -19,6 +19,7 @@ from oncopro.checkins.actions import CheckInConflict, submit_checkin
 from oncopro.checkins.forms import (
     WITH_TEMPERATURE,
     AnswerError,
+    Audience,
     SymptomBlock,
     answers_from,
     blocks_for,
@@ -43,9 +44,9 @@ from oncopro.clinical.search import find_symptoms
 @access(Rule.REPORTER)
 def weekly_checkin(request: HttpRequest, patient: Patient) -> HttpResponse:
     pack = load_pack()
-    for_name = _caregivers_name_for(request, patient)
-    blocks = weekly_blocks(pack, for_name)
-    others = other_blocks(pack, for_name)
+    to = audience(request, patient)
+    blocks = weekly_blocks(pack, to)
+    others = other_blocks(pack, to)
     client_id = _client_id(request.POST.get("client_id"))
     problem = ""
     if request.method == "POST":
@@ -126,8 +127,8 @@ def something_changed(request: HttpRequest, patient: Patient) -> HttpResponse:
         "everything": sorted(pack.symptoms.values(), key=lambda spec: spec.label.lower()),
     }
     if request.method == "POST" and step in ("answer", "send") and picked:
-        for_name = _caregivers_name_for(request, patient)
-        blocks = _anytime_blocks(pack, patient, picked, for_name)
+        to = audience(request, patient)
+        blocks = _anytime_blocks(pack, patient, picked, to)
         problem = ""
         if step == "send":
             # With the questions of any follow-up screen she has been through.
@@ -135,7 +136,7 @@ def something_changed(request: HttpRequest, patient: Patient) -> HttpResponse:
             blocks += blocks_for_names(
                 pack,
                 [n for n in shown_on_follow_up_screens(request.POST) if n not in asked],
-                for_name,
+                to,
             )
             report = Report(
                 request, patient, blocks, client_id, CheckIn.Kind.ANYTIME, blocks, picked
@@ -148,7 +149,7 @@ def something_changed(request: HttpRequest, patient: Patient) -> HttpResponse:
             fill(blocks, request.POST)
         context |= {
             "blocks": blocks,
-            "labels": [pack.symptoms[s].label_for(for_name) for s in picked],
+            "labels": [pack.symptoms[s].label_for(to.name) for s in picked],
             "client_id": client_id or uuid.uuid4(),
             "problem": problem,
             "notes": _notes(request),
@@ -178,28 +179,31 @@ def _picked(pack: Pack, request: HttpRequest) -> list[str]:
     return list(dict.fromkeys(s for s in request.POST.getlist("symptom") if s in pack.symptoms))
 
 
-def _caregivers_name_for(request: HttpRequest, patient: Patient) -> str | None:
-    """Her first name when someone else reports for her (the questions then
-    name her: "What is Alice's temperature?"), else None."""
-    return None if patient.user_id == request.user.pk else patient.first_name
+def audience(request: HttpRequest, patient: Patient) -> Audience:
+    """Who is answering: she, or someone reporting for her (the questions
+    then name her: "What is Alice's temperature?"), and the unit that person
+    reads temperatures in (her own choice, else her clinic's)."""
+    user = cast(User, request.user)
+    name = None if patient.user_id == user.pk else patient.first_name
+    return Audience(name, user.temperature_unit or patient.clinic.temperature_unit)
 
 
 def _anytime_blocks(
-    pack: Pack, patient: Patient, picked: list[str], for_name: str | None
+    pack: Pack, patient: Patient, picked: list[str], to: Audience
 ) -> list[SymptomBlock]:
     """Her symptoms, the follow-ups they need at once (back pain: leg
     weakness first), then a temperature when she has one."""
-    blocks = blocks_for(pack, picked, for_name=for_name)
+    blocks = blocks_for(pack, picked, to=to)
     due = due_follow_ups(
         pack, {}, picked=picked, therapies=patient.therapies, care_phase=patient.care_phase
     )
     for item in follow_up_questions(pack, due):
         if item.symptom not in picked:
-            block = blocks_for(pack, [item.symptom], {item.symptom: item.fields}, for_name)[0]
+            block = blocks_for(pack, [item.symptom], {item.symptom: item.fields}, to)[0]
             block.red_flag = item.red_flag
             blocks.append(block)
     if not any(block.id == pack.temperature_id for block in blocks):
-        blocks += blocks_for(pack, [pack.temperature_id], for_name=for_name)  # when she has one
+        blocks += blocks_for(pack, [pack.temperature_id], to=to)  # when she has one
     return blocks
 
 
@@ -223,6 +227,7 @@ class Report:
         self.request, self.patient, self.blocks = request, patient, blocks
         self.client_id, self.kind, self.picked = client_id, kind, picked or []
         self.shown = question_names(shown) | set(shown_on_follow_up_screens(request.POST))
+        self.to = audience(request, patient)
         self.problem = ""
 
     def send(self, none_of: tuple[str, ...] = ()) -> HttpResponse | None:
@@ -231,7 +236,7 @@ class Report:
         data = self.request.POST
         fill(self.blocks, data)
         try:
-            answers = answers_from(pack, self.blocks, data)
+            answers = answers_from(pack, self.blocks, data, self.to.unit)
             for symptom_id in none_of:
                 answers[symptom_id] = none_answer(pack, symptom_id)
             if not answers:
@@ -246,7 +251,7 @@ class Report:
                 picked=self.picked,
                 therapies=self.patient.therapies,
                 care_phase=self.patient.care_phase,
-                for_name=_caregivers_name_for(self.request, self.patient),
+                to=self.to,
             )
             if more and not none_of:
                 return self._follow_up_screen(more)

@@ -105,6 +105,8 @@ class TemperatureDoc(_Strict):
     unit: str
     question: str
     caregiver_question: str
+    question_fahrenheit: str
+    caregiver_question_fahrenheit: str
     synonyms: list[str] = []
 
 
@@ -248,9 +250,14 @@ class SymptomSpec:
     # Asked of a caregiver: {name} stands for the patient's first name.
     caregiver_label: str = ""
     caregiver_questions: Mapping[str, str] = field(default_factory=dict)
+    # The reading's question for Fahrenheit: (to her, to her caregiver).
+    fahrenheit_questions: tuple[str, str] | None = None
 
-    def question_for(self, field_name: str, name: str | None) -> str:
-        """The question to her, or to her caregiver naming her."""
+    def question_for(self, field_name: str, name: str | None, unit: str = "C") -> str:
+        """The question to her, or to her caregiver naming her, in her unit."""
+        if unit == "F" and self.fahrenheit_questions is not None:
+            to_her, to_caregiver = self.fahrenheit_questions
+            return to_her if name is None else to_caregiver.replace("{name}", name)
         if name is None:
             return self.questions[field_name]
         return self.caregiver_questions[field_name].replace("{name}", name)
@@ -629,6 +636,7 @@ def _build_symptoms(doc: SymptomsDoc, filename: str) -> dict[str, SymptomSpec]:
         is_reading=True,
         caregiver_label=reading.label,
         caregiver_questions={"value": reading.caregiver_question},
+        fahrenheit_questions=(reading.question_fahrenheit, reading.caregiver_question_fahrenheit),
     )
     return symptoms
 
@@ -905,6 +913,10 @@ def english_strings(
             caregiver_text = symptom.caregiver_questions[field_name]
             if caregiver_text != text:
                 strings[f"symptom.{symptom.id}.caregiver_question.{field_name}"] = caregiver_text
+        if symptom.fahrenheit_questions is not None:
+            to_her, to_caregiver = symptom.fahrenheit_questions
+            strings[f"symptom.{symptom.id}.question_fahrenheit"] = to_her
+            strings[f"symptom.{symptom.id}.caregiver_question_fahrenheit"] = to_caregiver
         for field_name, choice_labels in symptom.choice_labels.items():
             for choice, text in choice_labels.items():
                 strings[f"symptom.{symptom.id}.choice.{field_name}.{choice}"] = text

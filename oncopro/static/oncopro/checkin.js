@@ -150,9 +150,10 @@
     if (temperature) {
       var hint = el("p", { "class": "hint", id: "low-temperature", role: "status" });
       temperature.insertAdjacentElement("afterend", hint);
+      var lowReading = parseFloat(temperature.dataset.lowReading || "36");
       var checkLow = function () {
         var value = parseFloat(temperature.value.replace(",", "."));
-        hint.textContent = value < 36 ?
+        hint.textContent = value < lowReading ?
           "That is low. Wait a few minutes and measure again, with the thermometer in the same " +
           "place. If you feel shivery or unwell, call your care team now." : "";
       };
