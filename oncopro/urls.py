@@ -1,9 +1,10 @@
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import include, path
 
 from oncopro.care import views as care_views
-from oncopro.care.access import Rule, access
+from oncopro.care.access import AccessEnded, Rule, access
 from oncopro.checkins.api import api
 
 
@@ -14,6 +15,15 @@ def healthz(request: HttpRequest) -> HttpResponse:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
 
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Not found; or, for a caregiver whose access was removed, that it
+    ended (what she was writing is cleared from her device)."""
+    ended = isinstance(exception, AccessEnded)
+    return render(request, "404.html", {"access_ended": ended}, status=404)
+
+
+handler404 = not_found
 
 urlpatterns = [
     path("", care_views.home, name="home"),

@@ -205,14 +205,25 @@ def test_revoking_a_caregiver_takes_effect_on_her_next_request(world: World) -> 
     carol = sign_in(Client(), world.carol)
     assert carol.get(url).status_code == 200
     alice = sign_in(Client(), world.alice.user)
-    response = alice.post(
-        reverse(
-            "care:revoke_caregiver",
-            kwargs={"patient_id": world.alice.public_id, "link_id": world.carol_link.pk},
-        )
+    revoke = reverse(
+        "care:revoke_caregiver",
+        kwargs={"patient_id": world.alice.public_id, "link_id": world.carol_link.pk},
     )
+    # "Are you sure?" first: nothing changes until she says yes.
+    asked = alice.post(revoke).content.decode()
+    assert "Are you sure? Carol Carer will no longer see your reports" in asked
+    assert carol.get(url).status_code == 200
+    response = alice.post(revoke, {"confirm": "yes"})
     assert response.status_code == 302
-    assert carol.get(url).status_code == 404  # same session, no sign-out needed
+    gone = carol.get(url)  # same session, no sign-out needed
+    assert gone.status_code == 404
+    body = gone.content.decode()
+    assert "Your access has ended" in body  # told plainly, not "not found"
+    assert "data-forget-drafts" in body  # what she was writing is cleared
+    assert "Alice" not in body
+    # Someone who never had access still gets the plain "not found".
+    oscar = sign_in(Client(), world.oscar).get(url).content.decode()
+    assert "We could not find that page" in oscar
 
 
 def test_alice_adds_a_caregiver_by_email(world: World) -> None:

@@ -29,6 +29,7 @@ PATIENT_TEMPLATES = [
     "accounts/temperature_unit.html",
     "care/patient.html",
     "care/caregivers.html",
+    "care/confirm_remove.html",
     "care/caregiver_home.html",
     "care/checkin_day.html",
     "checkins/weekly.html",

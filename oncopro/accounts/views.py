@@ -118,3 +118,12 @@ def temperature_unit(request: HttpRequest) -> HttpResponse:
         "accounts/temperature_unit.html",
         {"choices": UNIT_CHOICES, "current": user.temperature_unit, "problem": problem},
     )
+
+
+@access(Rule.PUBLIC)
+def still_signed_in(request: HttpRequest) -> HttpResponse:
+    """Asked by a page just before it sends a report: 204 while this
+    person's session lasts, 401 once it has ended (so the page can keep her
+    answers and say so, instead of losing them on the way to sign-in). It
+    says nothing about anyone else, and does not keep the session alive."""
+    return HttpResponse(status=204 if request.user.is_authenticated else 401)

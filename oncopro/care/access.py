@@ -32,7 +32,7 @@ from django.utils.http import urlencode
 
 from oncopro.accounts.audit import Actor, record
 from oncopro.accounts.models import User
-from oncopro.care.models import Patient
+from oncopro.care.models import CaregiverLink, Patient
 from oncopro.ops.rows import column_list, first_as
 
 if TYPE_CHECKING:
@@ -176,8 +176,25 @@ def _patient_and_relation(
         patient = next(iter(rows), None)
     relation = None if patient is None else relation_to(cast(User, request.user), patient)
     if patient is None or relation is None:
+        if patient is not None and _had_access(cast(User, request.user), patient):
+            raise AccessEnded
         raise Http404  # the same answer whether she exists or not
     return patient, relation
+
+
+class AccessEnded(Http404):
+    """A caregiver whose access she removed (maybe while the caregiver was
+    writing a report): told so in plain words instead of "not found", and
+    still shown nothing of hers."""
+
+
+def _had_access(user: User, patient: Patient) -> bool:
+    return (
+        user.is_authenticated
+        and CaregiverLink.objects.filter(
+            patient=patient, caregiver=user, revoked_at__isnull=False
+        ).exists()
+    )
 
 
 @dataclass(frozen=True)

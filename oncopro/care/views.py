@@ -120,9 +120,16 @@ def caregivers(request: HttpRequest, patient: Patient) -> HttpResponse:
 @access(Rule.PATIENT_SELF)
 @require_POST
 def revoke_caregiver(request: HttpRequest, patient: Patient, link_id: int) -> HttpResponse:
-    link = CaregiverLink.objects.filter(patient=patient, pk=link_id).first()
+    """Asks "Are you sure?" first; removes only when she says yes."""
+    link = (
+        CaregiverLink.objects.filter(patient=patient, pk=link_id)
+        .select_related("caregiver")
+        .first()
+    )
     if link is None:
         raise Http404
+    if request.POST.get("confirm") != "yes":
+        return render(request, "care/confirm_remove.html", {"patient": patient, "link": link})
     actions.revoke_caregiver(link, by=Actor.from_request(request))
     messages.success(request, f"{link.caregiver.full_name} can no longer see your reports.")
     return redirect("care:caregivers", patient_id=patient.public_id)

@@ -7,6 +7,9 @@
   "use strict";
 
   var DRAFT_PREFIX = "oncopro.draft.";
+  // A report that could not be sent (offline, server down, signed out):
+  // kept here, offered again on her next page, gone when sent or at sign-out.
+  var PENDING_PREFIX = "oncopro.draft.pending.";
 
   function forgetAllDrafts() {
     Object.keys(localStorage).forEach(function (key) {
@@ -293,13 +296,108 @@
     show(0);
   }
 
+  // --- Sending safely: never lost without a word --------------------------------
+
+  function entriesOf(form, submitter) {
+    var entries = [];
+    new FormData(form).forEach(function (value, name) {
+      if (name !== "csrfmiddlewaretoken") entries.push([name, value]);
+    });
+    if (submitter && submitter.name) entries.push([submitter.name, submitter.value]);
+    return entries;
+  }
+
+  function sayNotSent(form, signedOut) {
+    var box = form.querySelector(".not-sent");
+    if (!box) {
+      box = el("div", { "class": "error-summary not-sent", role: "alert", tabindex: "-1" });
+      form.insertBefore(box, form.firstChild);
+    }
+    box.textContent = "";
+    box.appendChild(el("p", {}, signedOut ?
+      "Nothing was sent: you were signed out. Your answers are kept on this device." :
+      "Nothing was sent: this device is not connected to the internet, or our server did not answer. Your answers are kept on this device."));
+    if (signedOut) {
+      var again = el("p", {}, "");
+      var link = el("a", { href: document.body.dataset.loginUrl + "?next=" + encodeURIComponent(location.pathname) },
+        "Sign in again");
+      again.appendChild(link);
+      again.appendChild(document.createTextNode(", and you will be asked to send them."));
+      box.appendChild(again);
+    } else {
+      box.appendChild(el("p", {}, "When you are connected again, press the send button again."));
+    }
+    var phone = form.dataset.helpPhone;
+    if (phone) {
+      box.appendChild(el("p", {}, "If you feel very unwell, do not wait: call the 24-hour line, " + phone + "."));
+    }
+    box.focus();
+  }
+
+  function setUpSafeSend(form) {
+    var key = PENDING_PREFIX + form.dataset.draftKey;
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.checked === "yes") return;  // checked a moment ago: send
+      event.preventDefault();
+      var submitter = event.submitter;
+      var pending = { url: form.getAttribute("action") || location.pathname, entries: entriesOf(form, submitter) };
+      var keep = function (signedOut) {
+        localStorage.setItem(key, JSON.stringify(pending));
+        sayNotSent(form, signedOut);
+      };
+      if (navigator.onLine === false) { keep(false); return; }
+      fetch(document.body.dataset.aliveUrl, {
+        credentials: "same-origin", cache: "no-store", redirect: "manual",
+        headers: { "X-OncoPRO-Background": "1" }
+      }).then(function (response) {
+        if (response.status !== 204) { keep(true); return; }
+        form.dataset.checked = "yes";
+        if (submitter && submitter.name) {
+          form.appendChild(el("input", { type: "hidden", name: submitter.name, value: submitter.value }));
+        }
+        HTMLFormElement.prototype.submit.call(form);
+      }, function () { keep(false); });
+    });
+  }
+
+  // On any page of hers: answers that were not sent, with a button to send them.
+  function offerPending() {
+    var user = document.body.dataset.user;
+    var main = document.getElementById("main");
+    var token = document.querySelector("input[name=csrfmiddlewaretoken]");
+    if (!user || !main || !token) return;
+    Object.keys(localStorage).forEach(function (name) {
+      if (name.indexOf(PENDING_PREFIX) !== 0 || !name.endsWith("." + user)) return;
+      var pending;
+      try { pending = JSON.parse(localStorage.getItem(name)); } catch (e) { return; }
+      if (!pending || !pending.url || !pending.entries) return;
+      var form = el("form", { method: "post", action: pending.url, "class": "card pending-report stack" });
+      form.appendChild(el("h2", {}, "Answers not sent yet"));
+      form.appendChild(el("p", {}, "A report you started was not sent. It is kept on this device."));
+      form.appendChild(el("input", { type: "hidden", name: "csrfmiddlewaretoken", value: token.value }));
+      pending.entries.forEach(function (entry) {
+        form.appendChild(el("input", { type: "hidden", name: entry[0], value: entry[1] }));
+      });
+      form.appendChild(el("button", { type: "submit", "class": "button-primary" }, "Send it now"));
+      main.insertBefore(form, main.firstChild);
+      form.dataset.draftKey = name.slice(PENDING_PREFIX.length);
+      setUpSafeSend(form);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var finished = document.body.dataset.clearDraft;
-    if (finished) localStorage.removeItem(DRAFT_PREFIX + finished);
+    if (finished) {
+      localStorage.removeItem(DRAFT_PREFIX + finished);
+      localStorage.removeItem(PENDING_PREFIX + finished);
+    }
+    if (document.body.hasAttribute("data-forget-drafts")) forgetAllDrafts();
     document.querySelectorAll("form[data-sign-out]").forEach(function (form) {
       form.addEventListener("submit", forgetAllDrafts);
     });
     var wizard = document.querySelector("form[data-wizard]");
     if (wizard) setUpWizard(wizard);
+    document.querySelectorAll("form[data-send-safely]").forEach(setUpSafeSend);
+    offerPending();
   });
 })();

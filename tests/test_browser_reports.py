@@ -1,0 +1,272 @@
+"""What she reports is what gets asked (issue #15), in real Chromium at
+phone size, checked by axe: several symptoms in one report, the follow-ups
+that find emergencies, "None of these", Fahrenheit, a caregiver's wording,
+a report that cannot be sent, and the alert page a nurse acts on."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from oncopro.accounts.audit import Actor
+from oncopro.alerts.actions import process_outbox
+from oncopro.care import actions
+from oncopro.checkins.models import CheckIn
+from tests.browser import ARTIFACTS, assert_accessible
+from tests.personas import make_patient, make_team, make_world
+from tests.test_browser_signin import code_for, log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_back_pain_and_weak_legs_is_an_emergency(page: Page, live_server) -> None:
+    world = make_world()
+    log_in(page, live_server.url, world.alice.user.email)
+    page.get_by_role("link", name="Something has changed").click()
+    page.get_by_label("Say it in your own words").fill("my back hurts and my legs feel weak")
+    page.get_by_role("button", name="Find it").click()
+    assert_accessible(page)
+    page.get_by_role("checkbox", name="Back pain").check()
+    page.get_by_role("checkbox", name="Leg weakness").check()
+    page.get_by_role("button", name="Ask me about these").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Back pain, leg weakness")
+    # Both, and the cord compression questions on the same screen.
+    expect(page.get_by_role("heading", level=2, name="Numbness in the legs")).to_be_visible()
+    expect(
+        page.get_by_role("heading", level=2, name="Losing control of your bladder or bowels")
+    ).to_be_visible()
+    assert_accessible(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "anytime-two-symptoms-phone.png"), full_page=True)
+    page.get_by_role(
+        "group", name="In the last 7 days, how bad was your back pain at its worst?"
+    ).get_by_label("Moderate").check()
+    page.get_by_role(
+        "group", name="Do your legs feel newly weak, or are they giving way?"
+    ).get_by_label("Yes").check()
+    page.get_by_role("button", name="Send to my care team").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Call 999 now")
+    expect(page.get_by_role("link", name="Call 999")).to_have_attribute("href", "tel:999")
+    expect(page.get_by_text("can mean pressure on the spinal cord")).to_be_visible()
+    assert_accessible(page)
+    page.screenshot(path=str(ARTIFACTS / "anytime-two-symptoms-answer-phone.png"), full_page=True)
+    checkin = CheckIn.objects.get()
+    assert checkin.urgency == "emergency"
+    assert checkin.notes["own_words"] == "my back hurts and my legs feel weak"
+
+
+def test_three_symptoms_in_one_report_from_the_list(page: Page, live_server) -> None:
+    world = make_world()
+    log_in(page, live_server.url, world.alice.user.email)
+    page.get_by_role("link", name="Something has changed").click()
+    page.get_by_text("Pick from the full list").click()
+    for label in ("Yellow skin or eyes", "Itchy skin", "A swollen belly"):
+        page.get_by_role("checkbox", name=label).check()
+    page.get_by_role("button", name="Ask me about these").click()
+    page.get_by_role("group", name=re.compile("turned yellow")).get_by_label("Yes").check()
+    page.get_by_role("group", name=re.compile("how bad was your itchy skin")).get_by_label(
+        "Moderate"
+    ).check()
+    page.get_by_role("group", name=re.compile("belly become swollen")).get_by_label("Yes").check()
+    page.get_by_role("button", name="Send to my care team").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Call your care team's 24-hour line now"
+    )
+    assert set(CheckIn.objects.get().answers) == {"jaundice", "itchy_skin", "abdominal_swelling"}
+
+
+def test_an_empty_weekly_list_asks_her_to_choose_and_none_of_these_is_sent(
+    page: Page, live_server
+) -> None:
+    world = make_world()
+    log_in(page, live_server.url, world.alice.user.email)
+    page.get_by_role("link", name="Start your weekly check-in").click()
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "Please tick what you had, or tick “None of these this week”."
+    )
+    assert_accessible(page)
+    page.get_by_role("checkbox", name="None of these this week").check()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Send to my care team").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Thank you. Your answers are with your team"
+    )
+    answers = CheckIn.objects.get().answers
+    assert answers["pain"] == {"frequency": 0}
+    assert "temperature_c" not in answers
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_text(re.compile("You sent this week's check-in on"))).to_be_visible()
+    assert_accessible(page)
+
+
+def test_a_fahrenheit_fever_on_capecitabine_says_call_now(page: Page, live_server) -> None:
+    clinic = actions.create_clinic("Lakeside", "911", temperature_unit="F", by=Actor.system("t"))
+    una = make_patient("Una Lakeside", make_team(clinic, "Lakeside Oncology"),
+                       therapies=("capecitabine",))  # fmt: skip
+    log_in(page, live_server.url, una.user.email)
+    page.get_by_role("link", name="Start your weekly check-in").click()
+    page.get_by_role("checkbox", name="None of these this week").check()
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_text("In °F, for example 99.5.")).to_be_visible()
+    page.get_by_label("What is your temperature now, in degrees Fahrenheit?").fill("101.5")
+    assert_accessible(page)
+    page.get_by_role("button", name="Send to my care team").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Call your care team's 24-hour line now"
+    )
+    assert CheckIn.objects.get().answers["temperature_c"] == 38.61
+
+
+def test_carols_questions_name_alice(page: Page, live_server) -> None:
+    world = make_world()
+    log_in(page, live_server.url, world.carol.email)
+    page.get_by_role("link", name="Something has changed").click()
+    page.get_by_label("Say it in your own words").fill("she has a headache")
+    page.get_by_role("button", name="Find it").click()
+    page.get_by_role("checkbox", name="Headache").check()
+    page.get_by_role("button", name="Ask me about these").click()
+    expect(
+        page.get_by_role("group", name="Has Alice had a seizure (a fit) since her last check-in?")
+    ).to_be_visible()
+    expect(
+        page.get_by_label("What is Alice's temperature now, in degrees Celsius?")
+    ).to_be_visible()
+    questions = page.locator(
+        "section[data-symptom] legend, section[data-symptom] .field label"
+    ).all_inner_texts()
+    assert len(questions) > 10
+    assert not [q for q in questions if re.search(r"\byour\b", q, re.I)], questions
+    assert_accessible(page)
+
+
+def test_a_report_that_cannot_be_sent_says_so_and_keeps_every_answer(
+    page: Page, live_server
+) -> None:
+    world = make_world()
+    log_in(page, live_server.url, world.alice.user.email)
+    page.get_by_role("link", name="Something has changed").click()
+    page.get_by_text("Pick from the full list").click()
+    page.get_by_role("checkbox", name="Cough", exact=True).check()
+    page.get_by_role("button", name="Ask me about these").click()
+    page.get_by_role("group", name=re.compile("how bad was your cough")).get_by_label(
+        "Mild"
+    ).check()
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Send to my care team").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Nothing was sent: this device is not connected to the internet"
+    )
+    expect(page.get_by_role("alert")).to_contain_text("Your answers are kept on this device.")
+    expect(page.get_by_role("alert")).to_contain_text("press the send button again")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cough")  # no browser error page
+    assert_accessible(page)
+    page.screenshot(path=str(ARTIFACTS / "offline-not-sent-phone.png"), full_page=True)
+    assert not CheckIn.objects.exists()
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Send to my care team").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Thank you. Your answers are with your team"
+    )
+    assert CheckIn.objects.get().answers["cough"] == {"severity": 1}
+
+
+def test_signed_out_while_writing_keeps_the_answers_to_send_after_signing_in(
+    page: Page, live_server
+) -> None:
+    world = make_world()
+    log_in(page, live_server.url, world.alice.user.email)
+    page.get_by_role("link", name="Something has changed").click()
+    page.get_by_text("Pick from the full list").click()
+    page.get_by_role("checkbox", name="Yellow skin or eyes").check()
+    page.get_by_role("button", name="Ask me about these").click()
+    page.get_by_role("group", name=re.compile("turned yellow")).get_by_label("Yes").check()
+    page.context.clear_cookies()  # her session ends while she writes
+    page.get_by_role("button", name="Send to my care team").click()
+    expect(page.get_by_role("alert")).to_contain_text("Nothing was sent: you were signed out.")
+    page.get_by_role("link", name="Sign in again").click()
+    page.get_by_label("Email").fill(world.alice.user.email)
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Answers not sent yet")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Send it now").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Call your care team's 24-hour line now"
+    )
+    assert CheckIn.objects.get().answers == {"jaundice": {"present": True}}
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_role("heading", name="Answers not sent yet")).to_have_count(0)
+
+
+def test_a_caregiver_whose_access_ended_is_told_and_her_draft_is_gone(
+    page: Page, live_server
+) -> None:
+    world = make_world()
+    log_in(page, live_server.url, world.carol.email)
+    page.get_by_role("link", name="Something has changed").click()
+    page.get_by_text("Pick from the full list").click()
+    page.get_by_role("checkbox", name="Cough", exact=True).check()
+    page.get_by_role("button", name="Ask me about these").click()
+    actions.revoke_caregiver(world.carol_link, by=Actor(world.alice.user))
+    page.get_by_role("button", name="Send to her care team").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your access has ended")
+    assert_accessible(page)
+    drafts = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('oncopro.draft.'))")
+    assert drafts == []
+    assert not CheckIn.objects.exists()
+
+
+def test_removing_a_caregiver_asks_first(page: Page, live_server) -> None:
+    world = make_world()
+    log_in(page, live_server.url, world.alice.user.email)
+    page.get_by_role("link", name="Choose who can see your reports").click()
+    page.get_by_role("button", name="Remove Carol Carer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Remove Carol Carer?")
+    assert_accessible(page)
+    page.get_by_role("link", name="No, keep Carol Carer").click()
+    expect(page.get_by_text("Carol Carer (family)")).to_be_visible()
+    page.get_by_role("button", name="Remove Carol Carer").click()
+    page.get_by_role("button", name="Yes, remove Carol Carer").click()
+    expect(page.get_by_text("Carol Carer can no longer see your reports.")).to_be_visible()
+
+
+def test_the_alert_page_shows_who_to_call_why_her_words_and_sources(
+    browser: Browser, live_server
+) -> None:
+    import uuid
+
+    from oncopro.checkins.actions import submit_checkin
+
+    world = make_world()
+    submit_checkin(
+        world.alice, author=world.alice.user, client_id=uuid.uuid4(),
+        answers={"jaundice": {"present": True}}, kind="anytime",
+        notes={"own_words": "my eyes look yellow"}, by=Actor(world.alice.user),
+    )  # fmt: skip
+    process_outbox()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    nadia = context.new_page()
+    nadia.set_default_timeout(10_000)
+    log_in(nadia, live_server.url, world.nadia.email)
+    key = nadia.get_by_test_id("totp-key").inner_text()
+    nadia.get_by_label("6-digit code").fill(code_for(key))
+    nadia.get_by_role("button", name="Finish setup").click()
+    expect(nadia.get_by_text("New yellowing of the skin or eyes.")).to_be_visible()  # on the card
+    assert_accessible(nadia)
+    nadia.get_by_role("link", name="Alice Example").click()
+    expect(nadia.get_by_role("link", name="+44 20 7946 0123")).to_have_attribute(
+        "href", "tel:+442079460123"
+    )
+    expect(nadia.get_by_role("link", name="+44 20 7946 0456")).to_be_visible()  # Carol
+    expect(nadia.get_by_text("In her words: “my eyes look yellow”")).to_be_visible()
+    expect(nadia.get_by_text("Source: UKONS 24-hour triage tool v3").first).to_be_visible()
+    expect(nadia.get_by_role("link", name=re.compile("Her timeline"))).to_be_visible()
+    assert_accessible(nadia)
+    ARTIFACTS.mkdir(exist_ok=True)
+    nadia.screenshot(path=str(ARTIFACTS / "alert-page.png"), full_page=True)
+    nadia.get_by_role("button", name="Acknowledge: I am looking at this").click()
+    expect(nadia.get_by_text(re.compile("acknowledged the alert"))).to_be_visible()
+    context.close()
