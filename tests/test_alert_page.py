@@ -88,3 +88,25 @@ def test_her_words_are_on_her_timeline_and_in_her_visit_summary(world: World) ->
     page = sign_in(Client(), world.alice.user).get(summary).content.decode()
     assert "What changed, in my words" in page
     assert f"“{WORDS}”" in page
+
+
+def test_her_team_records_her_number_and_she_gives_her_caregivers(world: World) -> None:
+    from oncopro.accounts.models import AuditEvent
+    from oncopro.care.models import CaregiverLink
+    from tests.personas import make_caregiver
+
+    timeline = reverse("care:timeline", kwargs={"patient_id": world.alice.public_id})
+    sign_in(Client(), world.nadia).post(
+        timeline,
+        {"care_phase": "active_treatment", "known_metastatic_sites": ["bone"],
+         "therapies": "capecitabine, morphine", "phone": " +44 20 7946 0999 "},
+    )  # fmt: skip
+    world.alice.refresh_from_db()
+    assert world.alice.phone == "+44 20 7946 0999"
+    assert AuditEvent.objects.filter(action="patient.phone", actor=world.nadia).exists()
+    dan = make_caregiver("Dan Helper")
+    caregivers = reverse("care:caregivers", kwargs={"patient_id": world.alice.public_id})
+    sign_in(Client(), world.alice.user).post(
+        caregivers, {"email": dan.email, "relationship": "son", "phone": "+44 20 7946 0321"}
+    )
+    assert CaregiverLink.objects.get(caregiver=dan).phone == "+44 20 7946 0321"

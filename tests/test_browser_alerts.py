@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 from oncopro.alerts.models import Alert
 from tests.browser import ARTIFACTS, assert_accessible
 from tests.personas import make_world
-from tests.test_browser_signin import code_for, log_in
+from tests.test_browser_signin import log_in, log_in_with_two_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,10 +57,7 @@ def test_nadia_sees_alices_urgent_report_live_and_closes_the_loop(
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     nadia = context.new_page()
     nadia.set_default_timeout(10_000)
-    log_in(nadia, live_server.url, world.nadia.email)
-    key = nadia.get_by_test_id("totp-key").inner_text()
-    nadia.get_by_label("6-digit code").fill(code_for(key))
-    nadia.get_by_role("button", name="Finish setup").click()
+    log_in_with_two_factor(nadia, live_server.url, world.nadia.email)
     expect(nadia.get_by_role("heading", level=1)).to_have_text("Alerts")
     expect(nadia.get_by_text("No open alerts")).to_be_visible()
     assert_accessible(nadia)

@@ -16,9 +16,19 @@ from oncopro.care import actions
 from oncopro.checkins.models import CheckIn
 from tests.browser import ARTIFACTS, assert_accessible
 from tests.personas import make_patient, make_team, make_world
-from tests.test_browser_signin import code_for, log_in
+from tests.test_browser_signin import log_in, log_in_with_two_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def report_from_the_list(page: Page, base: str, email: str, *labels: str) -> None:
+    """Sign in, open "Something has changed", tick these in the full list."""
+    log_in(page, base, email)
+    page.get_by_role("link", name="Something has changed").click()
+    page.get_by_text("Pick from the full list").click()
+    for label in labels:
+        page.get_by_role("checkbox", name=label, exact=True).check()
+    page.get_by_role("button", name="Ask me about these").click()
 
 
 def test_back_pain_and_weak_legs_is_an_emergency(page: Page, live_server) -> None:
@@ -59,12 +69,10 @@ def test_back_pain_and_weak_legs_is_an_emergency(page: Page, live_server) -> Non
 
 def test_three_symptoms_in_one_report_from_the_list(page: Page, live_server) -> None:
     world = make_world()
-    log_in(page, live_server.url, world.alice.user.email)
-    page.get_by_role("link", name="Something has changed").click()
-    page.get_by_text("Pick from the full list").click()
-    for label in ("Yellow skin or eyes", "Itchy skin", "A swollen belly"):
-        page.get_by_role("checkbox", name=label).check()
-    page.get_by_role("button", name="Ask me about these").click()
+    report_from_the_list(
+        page, live_server.url, world.alice.user.email,
+        "Yellow skin or eyes", "Itchy skin", "A swollen belly",
+    )  # fmt: skip
     page.get_by_role("group", name=re.compile("turned yellow")).get_by_label("Yes").check()
     page.get_by_role("group", name=re.compile("how bad was your itchy skin")).get_by_label(
         "Moderate"
@@ -146,11 +154,7 @@ def test_a_report_that_cannot_be_sent_says_so_and_keeps_every_answer(
     page: Page, live_server
 ) -> None:
     world = make_world()
-    log_in(page, live_server.url, world.alice.user.email)
-    page.get_by_role("link", name="Something has changed").click()
-    page.get_by_text("Pick from the full list").click()
-    page.get_by_role("checkbox", name="Cough", exact=True).check()
-    page.get_by_role("button", name="Ask me about these").click()
+    report_from_the_list(page, live_server.url, world.alice.user.email, "Cough")
     page.get_by_role("group", name=re.compile("how bad was your cough")).get_by_label(
         "Mild"
     ).check()
@@ -177,11 +181,7 @@ def test_signed_out_while_writing_keeps_the_answers_to_send_after_signing_in(
     page: Page, live_server
 ) -> None:
     world = make_world()
-    log_in(page, live_server.url, world.alice.user.email)
-    page.get_by_role("link", name="Something has changed").click()
-    page.get_by_text("Pick from the full list").click()
-    page.get_by_role("checkbox", name="Yellow skin or eyes").check()
-    page.get_by_role("button", name="Ask me about these").click()
+    report_from_the_list(page, live_server.url, world.alice.user.email, "Yellow skin or eyes")
     page.get_by_role("group", name=re.compile("turned yellow")).get_by_label("Yes").check()
     page.context.clear_cookies()  # her session ends while she writes
     page.get_by_role("button", name="Send to my care team").click()
@@ -205,11 +205,7 @@ def test_a_caregiver_whose_access_ended_is_told_and_her_draft_is_gone(
     page: Page, live_server
 ) -> None:
     world = make_world()
-    log_in(page, live_server.url, world.carol.email)
-    page.get_by_role("link", name="Something has changed").click()
-    page.get_by_text("Pick from the full list").click()
-    page.get_by_role("checkbox", name="Cough", exact=True).check()
-    page.get_by_role("button", name="Ask me about these").click()
+    report_from_the_list(page, live_server.url, world.carol.email, "Cough")
     actions.revoke_caregiver(world.carol_link, by=Actor(world.alice.user))
     page.get_by_role("button", name="Send to her care team").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your access has ended")
@@ -250,10 +246,7 @@ def test_the_alert_page_shows_who_to_call_why_her_words_and_sources(
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     nadia = context.new_page()
     nadia.set_default_timeout(10_000)
-    log_in(nadia, live_server.url, world.nadia.email)
-    key = nadia.get_by_test_id("totp-key").inner_text()
-    nadia.get_by_label("6-digit code").fill(code_for(key))
-    nadia.get_by_role("button", name="Finish setup").click()
+    log_in_with_two_factor(nadia, live_server.url, world.nadia.email)
     expect(nadia.get_by_text("New yellowing of the skin or eyes.")).to_be_visible()  # on the card
     assert_accessible(nadia)
     nadia.get_by_role("link", name="Alice Example").click()

@@ -21,6 +21,14 @@ def log_in(page: Page, base: str, email: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def log_in_with_two_factor(page: Page, base: str, email: str) -> None:
+    """A staff member's first sign-in: password, then her new authenticator."""
+    log_in(page, base, email)
+    key = page.get_by_test_id("totp-key").inner_text()
+    page.get_by_label("6-digit code").fill(code_for(key))
+    page.get_by_role("button", name="Finish setup").click()
+
+
 def code_for(key_text: str) -> str:
     key = b32decode(key_text.replace(" ", ""))
     return f"{TOTP(key).token():06d}"

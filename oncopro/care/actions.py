@@ -263,3 +263,12 @@ def set_clinic_temperature_unit(clinic: Clinic, unit: str, *, by: Actor) -> Clin
         clinic.save(update_fields=["temperature_unit"])
         record(by, "clinic.temperature_unit", obj=clinic, detail={"before": before, "after": unit})
     return clinic
+
+
+@transaction.atomic
+def set_phone(patient: Patient, phone: str, *, by: Actor) -> Patient:
+    """The number her team calls her on (tap-to-call on the alert page)."""
+    patient.phone = phone.strip()[:30]
+    patient.save(update_fields=["phone"])
+    record(by, "patient.phone", patient_ref=patient.public_id, obj=patient)
+    return patient

@@ -23,6 +23,12 @@ class GrantCaregiverForm(forms.Form):
         max_length=60,
         required=False,
     )
+    phone = forms.CharField(
+        label="Their phone number (optional)",
+        help_text="So your care team can call them about you.",
+        max_length=30,
+        required=False,
+    )
 
 
 class ClinicalContextForm(forms.Form):
@@ -33,6 +39,11 @@ class ClinicalContextForm(forms.Form):
         label="Where the cancer is known to have spread",
         choices=MetastaticSite.choices,
         widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    phone = forms.CharField(
+        label="Her phone number, for the team to call her",
+        max_length=30,
         required=False,
     )
     therapies = forms.CharField(
@@ -47,6 +58,7 @@ class ClinicalContextForm(forms.Form):
     def initial_for(patient: Patient) -> dict[str, object]:
         return {
             "care_phase": patient.care_phase,
+            "phone": patient.phone,
             "known_metastatic_sites": patient.known_metastatic_sites,
             "therapies": "\n".join(patient.therapies),
         }

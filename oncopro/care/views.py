@@ -104,6 +104,7 @@ def caregivers(request: HttpRequest, patient: Patient) -> HttpResponse:
                     patient,
                     caregiver,
                     relationship=form.cleaned_data["relationship"],
+                    phone=form.cleaned_data["phone"],
                     by=Actor.from_request(request),
                 )
             except actions.CareError as error:
@@ -248,6 +249,8 @@ def _save_clinical_context(
             )
             if data["care_phase"] != patient.care_phase:
                 actions.set_care_phase(patient, data["care_phase"], by=by)
+            if data["phone"].strip() != patient.phone:
+                actions.set_phone(patient, data["phone"], by=by)
     except actions.CareError as error:
         form.add_error("care_phase", str(error))
         return None
