@@ -48,8 +48,11 @@ def test_the_alert_page_has_who_to_call_her_words_her_timeline_and_sources(
     assert f'href="{timeline}"' in body
     assert "<strong>E2</strong> (emergency)" in body
     assert "Source: NICE CG75; NICE NG234" in body
-    # Acknowledging stays one click.
+    # What she answered, in words; acknowledging stays one click, near the top.
+    assert "<li>Leg weakness: yes</li>" in body
+    assert "<li>Back pain: severity: moderate</li>" in body
     assert body.count("Acknowledge: I am looking at this") == 1
+    assert body.index("Acknowledge: I am looking at this") < body.index("What she reported")
 
 
 def test_each_queue_card_says_why_in_plain_words(world: World) -> None:
@@ -110,3 +113,23 @@ def test_her_team_records_her_number_and_she_gives_her_caregivers(world: World) 
         caregivers, {"email": dan.email, "relationship": "son", "phone": "+44 20 7946 0321"}
     )
     assert CaregiverLink.objects.get(caregiver=dan).phone == "+44 20 7946 0321"
+
+
+def test_the_worst_report_comes_first_and_temperatures_show_in_the_clinics_unit(
+    world: World,
+) -> None:
+    world.clinic.temperature_unit = "F"
+    world.clinic.save()
+    report_back_and_legs(world)  # emergency
+    submit_checkin(
+        world.alice, author=world.alice.user, client_id=uuid.uuid4(),
+        answers={"shortness_of_breath": {"severity": 2}, "temperature_c": 37.2},
+        by=Actor(world.alice.user),
+    )  # fmt: skip
+    process_outbox()
+    alert = Alert.objects.get()
+    url = reverse(
+        "alerts:alert", kwargs={"patient_id": world.alice.public_id, "alert_id": alert.pk}
+    )
+    body = sign_in(Client(), world.nadia).get(url).content.decode()
+    assert body.index("<strong>E2</strong>") < body.index("Temperature: 37.2 °C (99.0 °F)")

@@ -95,6 +95,7 @@ def test_an_empty_weekly_list_asks_her_to_choose_and_none_of_these_is_sent(
     expect(page.get_by_role("alert")).to_have_text(
         "Please tick what you had, or tick “None of these this week”."
     )
+    expect(page.get_by_role("alert")).to_be_focused()  # read out, and in view
     assert_accessible(page)
     page.get_by_role("checkbox", name="None of these this week").check()
     page.get_by_role("button", name="Next").click()
@@ -263,3 +264,33 @@ def test_the_alert_page_shows_who_to_call_why_her_words_and_sources(
     nadia.get_by_role("button", name="Acknowledge: I am looking at this").click()
     expect(nadia.get_by_text(re.compile("acknowledged the alert"))).to_be_visible()
     context.close()
+
+
+def test_an_answer_to_fix_opens_on_its_own_screen_not_one_long_page(
+    page: Page, live_server
+) -> None:
+    world = make_world()
+    log_in(page, live_server.url, world.alice.user.email)
+    page.get_by_role("link", name="Start your weekly check-in").click()
+    page.get_by_role("checkbox", name="Pain").check()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role(
+        "group", name="In the last 7 days, how bad was your pain at its worst?"
+    ).get_by_label("Moderate").check()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("What is your temperature now, in degrees Celsius?").fill("3")
+    page.get_by_role("button", name="Send to my care team").click()
+    expect(
+        page.get_by_text("Please check the reading: it must be from 30.0 to 45.0 °C")
+    ).to_be_visible()
+    expect(page.get_by_text("Step 3 of 3")).to_be_visible()  # the wizard, at the answer to fix
+    expect(page.get_by_role("heading", level=2, name="Feeling sick (nausea)")).to_be_hidden()
+    assert page.evaluate("document.documentElement.scrollHeight") < 4000
+    expect(page.get_by_label("What is your temperature now, in degrees Celsius?")).to_have_value(
+        "3"
+    )
+    assert_accessible(page)
+    page.get_by_label("What is your temperature now, in degrees Celsius?").fill("37.1")
+    page.get_by_role("button", name="Send to my care team").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Thank you"))
+    assert CheckIn.objects.get().answers["pain"] == {"severity": 2}

@@ -165,7 +165,7 @@ def test_her_page_says_when_this_weeks_check_in_was_sent(world: World) -> None:
     assert "You sent this week's check-in on" in page
     assert page.index("Something has changed") < page.index("Send another weekly check-in")
     carol_page = sign_in(Client(), world.carol).get(url).content.decode()
-    assert "This week's check-in was sent on" in carol_page
+    assert "This week's check-in was sent by Alice Example on" in carol_page
 
 
 def test_the_sign_in_page_shows_the_products_name_not_the_host(client: Client) -> None:

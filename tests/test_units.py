@@ -43,7 +43,8 @@ def test_fahrenheit_is_converted_exactly(typed: str, celsius: float) -> None:
 
 @pytest.mark.parametrize(
     ("typed", "words"),
-    [("85.9", "from 86.0 to 113.0 °F, not 85.9"), ("38.5", "from 86.0 to 113.0 °F"),
+    [("85.9", "from 86.0 to 113.0 °F, not 85.9"),
+     ("38.5", "not 38.5. That looks like degrees Celsius"),
      ("100.45", "one number after the point"), ("hot", "Please type a number, for example 99.5"),
      ("nan", "Please type a number")],
 )  # fmt: skip
@@ -86,6 +87,12 @@ def test_a_us_clinic_asks_in_fahrenheit_at_every_threshold(world: World) -> None
     fever = send_reading(on_chemo, "101.5")
     assert fever.answers["temperature_c"] == 38.61
     assert fever.urgency == "urgent"  # U1, never an error
+    result = reverse(
+        "checkins:result",
+        kwargs={"patient_id": on_chemo.public_id, "checkin_id": fever.client_id},
+    )
+    page = sign_in(Client(), on_chemo.user).get(result).content.decode()
+    assert "Your temperature: <strong>101.5 °F</strong>." in page  # as she typed it
     assert "U1" in ids(send_reading(on_chemo, "99.5"))
     assert "U1" not in ids(send_reading(on_chemo, "99.4"))
     assert "S21" not in ids(send_reading(off, "96.8"))

@@ -99,6 +99,11 @@ UNIT_CHOICES = (
     (TemperatureUnit.CELSIUS, "Celsius (°C), for example 37.5"),
     (TemperatureUnit.FAHRENHEIT, "Fahrenheit (°F), for example 99.5"),
 )
+UNIT_SAVED = {
+    "": "Saved. Temperatures are asked in your clinic's unit.",
+    TemperatureUnit.CELSIUS: "Saved. Temperatures are now asked in Celsius (°C).",
+    TemperatureUnit.FAHRENHEIT: "Saved. Temperatures are now asked in Fahrenheit (°F).",
+}
 
 
 @access(Rule.SIGNED_IN)
@@ -110,7 +115,7 @@ def temperature_unit(request: HttpRequest) -> HttpResponse:
         unit = request.POST.get("unit")
         if unit in dict(UNIT_CHOICES):
             set_temperature_unit(user, unit, by=Actor.from_request(request))
-            messages.success(request, "Saved. Temperatures are now asked in the unit you chose.")
+            messages.success(request, UNIT_SAVED[unit])
             return redirect("home")
         problem = "Please pick one of the choices."
     return render(

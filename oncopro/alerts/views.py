@@ -19,9 +19,16 @@ from oncopro.alerts import actions
 from oncopro.alerts.forms import ResolveForm
 from oncopro.alerts.health import clinic_health
 from oncopro.alerts.models import Alert
-from oncopro.alerts.queries import checkins_of, open_queue, recently_resolved, top_reasons
+from oncopro.alerts.queries import (
+    FINDING_RANK,
+    checkins_of,
+    open_queue,
+    recently_resolved,
+    top_reasons,
+)
 from oncopro.care.access import Rule, access, record_staff_list_read
 from oncopro.care.models import Clinic, Patient
+from oncopro.checkins.forms import plain_answers
 from oncopro.clinical import load_pack
 
 # The queue shows the most urgent alerts a page at a time: a large program
@@ -107,6 +114,8 @@ def alert_page(
     checkins = [
         {
             "checkin": checkin,
+            "temperature": checkin.answers.get(pack.temperature_id),
+            "answers": plain_answers(pack, checkin.answers),
             "findings": checkin.result["findings"],
             "ongoing": checkin.result["ongoing"],
             "grades": [
@@ -117,6 +126,8 @@ def alert_page(
         }
         for checkin in checkins_of(alert).order_by("-at")
     ]
+    # The worst report first (the reason she is in the queue), then newest first.
+    checkins.sort(key=lambda item: -FINDING_RANK.get(item["checkin"].urgency, 0))
     return render(
         request,
         "alerts/alert.html",
@@ -124,6 +135,7 @@ def alert_page(
             "patient": patient,
             "alert": alert,
             "overdue": alert.is_overdue(),
+            "unit": patient.clinic.temperature_unit,
             "checkins": checkins,
             "caregivers": patient.caregiver_links.filter(revoked_at__isnull=True)
             .select_related("caregiver")

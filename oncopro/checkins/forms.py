@@ -311,3 +311,30 @@ def carried(data: QueryDict, leave_out: Collection[str]) -> list[tuple[str, str]
         for value in values
         if value != ""
     ]
+
+
+def plain_answers(pack: Pack, answers: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What she answered, in words, for her team: ("Leg weakness", "yes"),
+    ("Back pain", "severity: moderate, new: yes"). The temperature is left
+    to the page, which shows it in the clinic's unit."""
+    lines = []
+    for symptom_id, answer in answers.items():
+        spec = pack.symptoms.get(symptom_id)
+        if spec is None or spec.is_reading or not isinstance(answer, Mapping):
+            continue
+        parts = []
+        for name, value in answer.items():
+            field_spec = spec.fields.get(name)
+            if field_spec is None:
+                continue
+            if field_spec.kind == "score":
+                shown = pack.scales[field_spec.scale or name][value].lower()
+            elif field_spec.kind == "yesno":
+                shown = "yes" if value else "no"
+            elif field_spec.kind == "choice":
+                shown = spec.choice_labels.get(name, {}).get(value, value)
+            else:
+                shown = f"{value} {field_spec.unit or ''}".strip()
+            parts.append(shown if name == "present" else f"{name.replace('_', ' ')}: {shown}")
+        lines.append((spec.caregiver_label[0].upper() + spec.caregiver_label[1:], ", ".join(parts)))
+    return lines

@@ -53,10 +53,16 @@ def to_celsius(typed: str, unit: str, low_c: float, high_c: float) -> float:
         raise ReadingError(f"Please type a number, for example {UNITS[unit].example}.")
     low, high = (from_celsius(bound, unit) for bound in (low_c, high_c))
     if not low <= value <= high:
-        raise ReadingError(
+        message = (
             f"Please check the reading: it must be from {_shown(low)} to {_shown(high)} "
             f"{UNITS[unit].symbol}, not {typed.strip()}."
         )
+        if unit == FAHRENHEIT and Decimal(str(low_c)) <= value <= Decimal(str(high_c)):
+            message += (
+                " That looks like degrees Celsius: if your thermometer shows °C, you can "
+                "change the unit on your page."
+            )
+        raise ReadingError(message)
     if unit == CELSIUS:
         return float(value)
     exponent = value.as_tuple().exponent
@@ -72,3 +78,10 @@ def bounds(low_c: float, high_c: float, unit: str) -> tuple[str, str]:
 
 def _shown(value: Decimal) -> str:
     return f"{value:.1f}"
+
+
+def shown_in(celsius: float, unit: str) -> str:
+    """A stored reading in her unit, to one decimal: two-decimal Celsius from a
+    one-decimal Fahrenheit reading comes back to exactly what she typed."""
+    unit = unit if unit in UNITS else CELSIUS
+    return f"{from_celsius(celsius, unit):.1f} {UNITS[unit].symbol}"

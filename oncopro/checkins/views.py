@@ -378,5 +378,7 @@ def checkin_result(request: HttpRequest, patient: Patient, checkin_id: uuid.UUID
             "advice": [cards[key] for key in result["advice"] if key in cards],
             "is_self": patient.user_id == request.user.pk,
             "team_status": view_for_checkin(checkin, is_self=patient.user_id == request.user.pk),
+            "temperature": checkin.answers.get(pack.temperature_id),
+            "unit": audience(request, patient).unit,
         },
     )

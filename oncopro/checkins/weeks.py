@@ -29,6 +29,7 @@ def this_weeks_checkin(patient: Patient, now: dt.datetime | None = None) -> Chec
     first, _ = week_ending_on_or_after(today, patient.checkin_weekday)
     return (
         CheckIn.objects.filter(patient=patient, kind=CheckIn.Kind.WEEKLY, at__gte=start_of(first))
+        .select_related("author")
         .order_by("-at")
         .first()
     )

@@ -35,6 +35,15 @@
     });
   }
 
+  function restoreWizardState(form, key) {
+    var raw = localStorage.getItem(key);
+    var data;
+    try { data = JSON.parse(raw || "{}"); } catch (e) { return; }
+    ["ticked", "extras"].forEach(function (name) {
+      if (data[name] !== undefined) setValue(form, name, data[name]);
+    });
+  }
+
   function firstRadioName(section) {
     var radio = section.querySelector("input[type=radio]");
     return radio ? radio.name : null;
@@ -88,11 +97,12 @@
     // Other symptoms she added ("anything else?"), also kept with the draft.
     var extras = el("input", { type: "hidden", name: "extras", value: "" });
     form.appendChild(extras);
-    if (!hasErrors) restoreDraft(form, key);
+    // After an answer came back to fix, the page holds what she sent: take
+    // only the wizard's own state from the draft, and show that answer.
+    if (hasErrors) restoreWizardState(form, key); else restoreDraft(form, key);
     form.addEventListener("change", function () { saveDraft(form, key); });
     form.addEventListener("input", function () { saveDraft(form, key); });
     saveDraft(form, key);
-    if (hasErrors) return;  // show the whole form, with the answer to fix
 
     var sections = {};
     form.querySelectorAll("section[data-symptom]").forEach(function (section) {
@@ -112,7 +122,7 @@
     checklist.appendChild(el("h2", { id: "which-heading", tabindex: "-1" },
       form.dataset.which || "Which of these did you have in the last 7 days?"));
     var group = el("fieldset", { "class": "question" });
-    group.appendChild(el("legend", {}, "Tick all that you had. You can skip any."));
+    group.appendChild(el("legend", {}, "Tick all that you had, or \u201cNone of these this week\u201d."));
     var boxes = el("div", { "class": "choices" });
     var remembered = ticked.value ? ticked.value.split(" ") : null;
     core.forEach(function (id) {
@@ -235,6 +245,9 @@
           chooseFirst.textContent = "Please tick what you had, or tick \u201cNone of these this week\u201d.";
           chooseFirst.hidden = false;
           group.setAttribute("aria-describedby", "which-error");
+          chooseFirst.setAttribute("tabindex", "-1");
+          chooseFirst.focus();
+          chooseFirst.scrollIntoView({ block: "center" });
           return;
         }
         chooseFirst.hidden = true;
@@ -293,7 +306,24 @@
     }
     screens = [[checklist]];
     buildScreens();
-    show(0);
+    show(hasErrors ? screenToFix() : 0);
+    if (hasErrors) {
+      var error = form.querySelector(".field-error");
+      error.setAttribute("tabindex", "-1");
+      error.focus();
+      error.scrollIntoView({ block: "center" });
+    }
+
+    // The screen holding the first answer to fix (added to the last screen
+    // if it is on none, so it is never hidden).
+    function screenToFix() {
+      var section = form.querySelector(".field-error").closest("section[data-symptom]");
+      for (var index = 0; index < screens.length; index++) {
+        if (screens[index].indexOf(section) !== -1) return index;
+      }
+      screens[screens.length - 1].unshift(section);
+      return screens.length - 1;
+    }
   }
 
   // --- Sending safely: never lost without a word --------------------------------
@@ -329,7 +359,10 @@
     }
     var phone = form.dataset.helpPhone;
     if (phone) {
-      box.appendChild(el("p", {}, "If you feel very unwell, do not wait: call the 24-hour line, " + phone + "."));
+      var call = el("p", {}, "If you feel very unwell, do not wait: call the 24-hour line, ");
+      call.appendChild(el("a", { "class": "phone", href: "tel:" + phone.replace(/[^0-9+*#]/g, "") }, phone));
+      call.appendChild(document.createTextNode("."));
+      box.appendChild(call);
     }
     box.focus();
   }
