@@ -122,7 +122,8 @@
     checklist.appendChild(el("h2", { id: "which-heading", tabindex: "-1" },
       form.dataset.which || "Which of these did you have in the last 7 days?"));
     var group = el("fieldset", { "class": "question" });
-    group.appendChild(el("legend", {}, "Tick all that you had, or \u201cNone of these this week\u201d."));
+    group.appendChild(el("legend", {}, form.dataset.tick ||
+      "Tick all that you had, or \u201cNone of these this week\u201d."));
     var boxes = el("div", { "class": "choices" });
     var remembered = ticked.value ? ticked.value.split(" ") : null;
     core.forEach(function (id) {
