@@ -294,3 +294,33 @@ def test_an_answer_to_fix_opens_on_its_own_screen_not_one_long_page(
     page.get_by_role("button", name="Send to my care team").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Thank you"))
     assert CheckIn.objects.get().answers["pain"] == {"severity": 2}
+
+
+def test_units_pages_for_her_and_for_the_clinic_admin_pass_axe(
+    page: Page, browser: Browser, live_server
+) -> None:
+    world = make_world()
+    log_in(page, live_server.url, world.alice.user.email)
+    page.get_by_role("link", name="Temperatures in °C or °F").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("How do you read temperatures?")
+    assert_accessible(page)
+    page.get_by_label("Fahrenheit (°F), for example 99.5").check()
+    page.get_by_role("button", name="Save").click()
+    expect(
+        page.get_by_text("Saved. Temperatures are now asked in Fahrenheit (°F).")
+    ).to_be_visible()
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    adam = context.new_page()
+    adam.set_default_timeout(10_000)
+    log_in_with_two_factor(adam, live_server.url, world.adam.email)
+    expect(adam.get_by_role("heading", level=1)).to_have_text("Clinic teams")
+    adam.get_by_label(
+        "Patients read temperatures in (each person may choose her own)"
+    ).select_option("F")
+    adam.get_by_role("button", name="Save").first.click()
+    expect(adam.get_by_text("Settings for Riverside saved.")).to_be_visible()
+    assert_accessible(adam)
+    world.clinic.refresh_from_db()
+    assert world.clinic.temperature_unit == "F"
+    context.close()
