@@ -22,14 +22,15 @@
             borderWidth: 3,
             spanGaps: false,  // a week not asked stays a gap, never a zero
             tension: 0,
-            pointRadius: 5
+            pointRadius: 5,
+            clip: false  // a point at 3, or in the newest week, is drawn whole
           }]
         },
         options: {
           animation: false,
           responsive: true,
           maintainAspectRatio: false,
-          layout: { padding: { top: 8, right: 8 } },  // a 3 is drawn whole
+          layout: { padding: { top: 8, right: 10 } },
           scales: {
             y: { min: 0, max: 3, ticks: { stepSize: 1, font: { size: 14 } } },
             x: { ticks: { font: { size: 13 }, maxRotation: 0, autoSkip: true, maxTicksLimit: 4 } }
