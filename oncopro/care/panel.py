@@ -6,15 +6,32 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    DateField,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
+from oncopro.accounts.models import User
 from oncopro.alerts.models import Alert
 from oncopro.care.models import Patient
 from oncopro.checkins.models import CheckIn
 from oncopro.checkins.weeks import start_of
 
 ADHERENCE_WEEKS = 8
+
+
+def team_patients_of(user: User) -> QuerySet[Patient]:
+    """The patients of every care team this person is on."""
+    return Patient.objects.filter(care_team__memberships__user=user)
 
 
 def with_panel_facts(patients: QuerySet[Patient], now: dt.datetime) -> QuerySet[Patient]:
@@ -80,14 +97,28 @@ def adherence(patient: Patient, today: dt.date, days: set[dt.date]) -> Adherence
 def behind_count(patients: QuerySet[Patient], today: dt.date) -> int:
     """How many of these patients missed their last due week and have not
     sent one since (those who never checked in too; not those who have left
-    the program), in one query: each check-in weekday has its own week."""
-    behind = Q()
-    for weekday in range(7):
-        end = last_due_day(weekday, today)
-        sent = CheckIn.objects.filter(
-            patient=OuterRef("pk"),
-            kind=CheckIn.Kind.WEEKLY,
-            at__gte=start_of(end - dt.timedelta(days=6)),
+    the program), in one query. Each check-in weekday has its own last due
+    week, so her week's first moment is picked by her weekday (a CASE), and
+    one index range look-up per patient answers whether she sent one since."""
+    ends = {weekday: last_due_day(weekday, today) for weekday in range(7)}
+    by_weekday = {
+        "week_start": (DateTimeField(), lambda end: start_of(end - dt.timedelta(days=6))),
+        "due_end": (DateField(), lambda end: end),
+    }
+    picked = {
+        name: Case(
+            *(When(checkin_weekday=w, then=Value(value(end))) for w, end in ends.items()),
+            output_field=field,
         )
-        behind |= Q(~Exists(sent), checkin_weekday=weekday, enrolled_on__lte=end)
-    return patients.filter(behind, user__is_active=True).count()
+        for name, (field, value) in by_weekday.items()
+    }
+    sent_since = CheckIn.objects.filter(
+        patient=OuterRef("pk"), kind=CheckIn.Kind.WEEKLY, at__gte=OuterRef("week_start")
+    )
+    return (
+        patients.order_by()
+        .annotate(**picked)
+        .filter(user__is_active=True, enrolled_on__lte=F("due_end"))
+        .exclude(Exists(sent_since))
+        .count()
+    )

@@ -34,7 +34,13 @@ from oncopro.care.forms import (
     OnCallForm,
 )
 from oncopro.care.models import CaregiverLink, CareTeam, Clinic, Patient
-from oncopro.care.panel import adherence, behind_count, weekly_checkin_days, with_panel_facts
+from oncopro.care.panel import (
+    adherence,
+    behind_count,
+    team_patients_of,
+    weekly_checkin_days,
+    with_panel_facts,
+)
 from oncopro.checkins.history import trends
 from oncopro.checkins.models import CheckIn
 from oncopro.checkins.weeks import this_weeks_checkin
@@ -164,7 +170,7 @@ def team_patients(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     now = timezone.now()
     everyone = with_panel_facts(
-        Patient.objects.filter(care_team__memberships__user=user)
+        team_patients_of(user)
         .select_related("user", "care_team")
         .order_by("user__full_name", "pk"),
         now,
@@ -180,7 +186,7 @@ def team_patients(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "care/team_patients.html",
-        {"rows": rows, "behind": behind_count(everyone, today), "page": page},
+        {"rows": rows, "behind": behind_count(team_patients_of(user), today), "page": page},
     )
 
 
