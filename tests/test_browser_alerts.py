@@ -16,8 +16,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from oncopro.alerts.models import Alert
 from tests.browser import ARTIFACTS, assert_accessible
+from tests.journeys import weekly_with_moderate_pain
 from tests.personas import make_world
-from tests.test_browser_signin import log_in, log_in_with_two_factor
+from tests.test_browser_signin import log_in_with_two_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,16 +64,7 @@ def test_nadia_sees_alices_urgent_report_live_and_closes_the_loop(
     assert_accessible(nadia)
 
     # Alice reports a fever on chemotherapy.
-    log_in(page, live_server.url, world.alice.user.email)
-    page.get_by_role("link", name="Start your weekly check-in").click()
-    page.get_by_role("checkbox", name="Pain").check()
-    page.get_by_role("button", name="Next").click()
-    page.get_by_role(
-        "group", name="In the last 7 days, how bad was your pain at its worst?"
-    ).get_by_label("Moderate").check()
-    page.get_by_role("button", name="Next").click()
-    page.get_by_label("What is your temperature now, in degrees Celsius?").fill("38.4")
-    page.get_by_role("button", name="Send to my care team").click()
+    weekly_with_moderate_pain(page, live_server.url, world.alice.user.email, "38.4")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Call your care team's 24-hour line now"
     )

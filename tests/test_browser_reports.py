@@ -15,6 +15,7 @@ from oncopro.alerts.actions import process_outbox
 from oncopro.care import actions
 from oncopro.checkins.models import CheckIn
 from tests.browser import ARTIFACTS, assert_accessible
+from tests.journeys import weekly_with_moderate_pain
 from tests.personas import make_patient, make_team, make_world
 from tests.test_browser_signin import log_in, log_in_with_two_factor
 
@@ -270,16 +271,7 @@ def test_an_answer_to_fix_opens_on_its_own_screen_not_one_long_page(
     page: Page, live_server
 ) -> None:
     world = make_world()
-    log_in(page, live_server.url, world.alice.user.email)
-    page.get_by_role("link", name="Start your weekly check-in").click()
-    page.get_by_role("checkbox", name="Pain").check()
-    page.get_by_role("button", name="Next").click()
-    page.get_by_role(
-        "group", name="In the last 7 days, how bad was your pain at its worst?"
-    ).get_by_label("Moderate").check()
-    page.get_by_role("button", name="Next").click()
-    page.get_by_label("What is your temperature now, in degrees Celsius?").fill("3")
-    page.get_by_role("button", name="Send to my care team").click()
+    weekly_with_moderate_pain(page, live_server.url, world.alice.user.email, "3")
     expect(
         page.get_by_text("Please check the reading: it must be from 30.0 to 45.0 °C")
     ).to_be_visible()
