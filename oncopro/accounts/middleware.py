@@ -14,6 +14,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 LOGIN_AT = "oncopro.login_at"
 LAST_SEEN = "oncopro.last_seen"
@@ -63,3 +64,19 @@ class SessionLimitsMiddleware:
             if not request.META.get(BACKGROUND_HEADER):
                 request.session[LAST_SEEN] = now.isoformat()
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Nothing this app answers is kept by a browser or a proxy cache: pages,
+    htmx partials, the API, FHIR and PDFs may all carry health data, and
+    doing it here means no new page can forget it. Static files (served by
+    WhiteNoise before this) keep their long caching."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        add_never_cache_headers(response)  # Cache-Control: ... no-store, private
+        response["Pragma"] = "no-cache"  # for HTTP/1.0 caches
+        return response
