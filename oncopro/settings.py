@@ -84,6 +84,10 @@ INSTALLED_APPS = [
     "oncopro.ops",
 ]
 
+# Flash messages ("Carol Carer can no longer see your reports") carry names:
+# kept in the server-side session, never in a cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -3,6 +3,8 @@ carry her data says no-store, from one place, whatever page or method."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.test import Client
 
 from oncopro.accounts.actions import create_api_token
@@ -13,7 +15,7 @@ from tests.personas import World
 from tests.test_access import alice_urls
 
 
-def assert_not_cached(response, where: str) -> None:  # type: ignore[no-untyped-def]
+def assert_not_cached(response: Any, where: str) -> None:
     assert "no-store" in response.get("Cache-Control", ""), (where, response.get("Cache-Control"))
     assert "private" in response["Cache-Control"], where
     assert response.get("Pragma") == "no-cache", where

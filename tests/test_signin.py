@@ -177,3 +177,32 @@ def test_security_headers(db: None, path: str) -> None:
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_the_session_key_changes_when_two_factor_completes(world: World) -> None:
+    """Issue #16 item 5: a key seen before the second step is worth nothing after it."""
+    device = TOTPDevice.objects.create(user=world.nadia, name="phone", confirmed=True)
+    client = Client()
+    log_in(client, world.nadia.email)
+    before = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    client.post(reverse("accounts:two_factor"), {"code": totp_now(device)})
+    after = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    assert after != before
+    thief = Client()
+    thief.cookies[django_settings.SESSION_COOKIE_NAME] = before
+    assert thief.get(reverse("care:team_patients")).status_code == 302  # to sign in
+    assert client.get(reverse("care:team_patients")).status_code == 200
+
+
+def test_flash_messages_never_carry_names_in_a_cookie(world: World) -> None:
+    alice = sign_in(Client(), world.alice.user)
+    revoke = reverse(
+        "care:revoke_caregiver",
+        kwargs={"patient_id": world.alice.public_id, "link_id": world.carol_link.pk},
+    )
+    response = alice.post(revoke, {"confirm": "yes"})
+    assert response.status_code == 302
+    assert "messages" not in response.cookies
+    assert all("Carol" not in morsel.value for morsel in alice.cookies.values())
+    page = alice.get(response["Location"]).content.decode()
+    assert "Carol Carer can no longer see your reports." in page  # shown, from the session

@@ -63,6 +63,9 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             if setting_up:
                 confirm_two_factor_device(user, device, by=Actor.from_request(request))
             otp_login(request, device)
+            # A new session key for the new privilege: a key seen before the
+            # second step (a shared computer, a leak) is worth nothing after it.
+            request.session.cycle_key()
             return redirect(next_url)
         form.add_error(
             "code",
