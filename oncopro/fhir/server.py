@@ -176,22 +176,40 @@ class DateBound:
 
 
 def parse_dates(values: list[str]) -> list[DateBound]:
-    bounds = []
-    for value in values:
-        match = re.fullmatch(r"(eq|ge|gt|le|lt)?(.+)", value)
-        assert match is not None
-        op, text = match.group(1) or "eq", match.group(2)
+    """`date` search values (FHIR prefixes eq, ge, gt, le, lt); anything that
+    is not a real date and time, an empty value included, is a 400 naming
+    the parameter, never an error inside."""
+    return [_date_bound(value) for value in values]
+
+
+# Real offsets run from -12:00 to +14:00; FHIR allows -14:00 to +14:00.
+MAX_OFFSET = dt.timedelta(hours=14)
+
+
+def _date_bound(value: str) -> DateBound:
+    problem = FhirError(400, "value", f"date={value} is not a date (use for example ge2026-11-01).")
+    match = re.fullmatch(r"(eq|ge|gt|le|lt)?(.+)", value)
+    if match is None:
+        raise problem
+    op, text = match.group(1) or "eq", match.group(2)
+    try:
         moment = parse_datetime(text)
         if moment is None and (day := parse_date(text)) is not None:
             moment = dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
-        if moment is None:
-            raise FhirError(
-                400, "value", f"date={value} is not a date (use for example ge2026-11-01)."
-            )
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=dt.UTC)
-        bounds.append(DateBound(op, moment))
-    return bounds
+    except ValueError:  # well formed, but no such day, hour or offset
+        raise problem from None
+    if moment is None:
+        raise problem
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    offset = moment.utcoffset()
+    if offset is None or abs(offset) > MAX_OFFSET:
+        raise problem
+    try:
+        moment = moment.astimezone(dt.UTC)  # the database compares in UTC
+    except OverflowError:
+        raise problem from None
+    return DateBound(op, moment)
 
 
 def _date_filter(field: str, bounds: list[DateBound]) -> dict[str, Any]:
