@@ -11,7 +11,6 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from oncopro.accounts.audit import Actor
 from oncopro.accounts.models import User
@@ -26,7 +25,7 @@ from oncopro.alerts.queries import (
     recently_resolved,
     top_reasons,
 )
-from oncopro.care.access import Rule, access, record_staff_list_read
+from oncopro.care.access import POST, READ, Rule, access, record_staff_list_read
 from oncopro.care.models import Clinic, Patient
 from oncopro.checkins.forms import plain_answers
 from oncopro.clinical import load_pack
@@ -37,7 +36,7 @@ from oncopro.clinical import load_pack
 QUEUE_PAGE_SIZE = 50
 
 
-@access(Rule.STAFF)
+@access(Rule.STAFF, methods=READ)
 def queue(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     context = _queue_context(user, request.GET.get("page"))
@@ -46,7 +45,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "alerts/queue.html", context)
 
 
-@access(Rule.STAFF)
+@access(Rule.STAFF, methods=READ)
 def queue_live(request: HttpRequest) -> HttpResponse:
     """The open queue again, polled by the page every few seconds. Answers
     204 (the page keeps what it shows) while nothing has changed; each new
@@ -105,10 +104,15 @@ def _alert_of(patient: Patient, alert_id: int) -> Alert:
     return alert
 
 
-@access(Rule.CARE_TEAM)
-def alert_page(
+@access(Rule.CARE_TEAM, methods=READ)
+def alert_page(request: HttpRequest, patient: Patient, alert_id: int) -> HttpResponse:
+    return _alert_response(request, patient, alert_id)
+
+
+def _alert_response(
     request: HttpRequest, patient: Patient, alert_id: int, form: ResolveForm | None = None
 ) -> HttpResponse:
+    """The alert page; with `form`, the resolve form sent back to fix."""
     alert = _alert_of(patient, alert_id)
     pack = load_pack()
     checkins = [
@@ -146,8 +150,7 @@ def alert_page(
     )
 
 
-@access(Rule.CARE_TEAM)
-@require_POST
+@access(Rule.CARE_TEAM, methods=POST)
 def acknowledge(request: HttpRequest, patient: Patient, alert_id: int) -> HttpResponse:
     alert = actions.acknowledge(_alert_of(patient, alert_id), by=Actor.from_request(request))
     messages.success(request, f"You acknowledged the alert for {patient.full_name}.")
@@ -156,8 +159,7 @@ def acknowledge(request: HttpRequest, patient: Patient, alert_id: int) -> HttpRe
     return redirect("alerts:alert", patient_id=patient.public_id, alert_id=alert.pk)
 
 
-@access(Rule.CARE_TEAM)
-@require_POST
+@access(Rule.CARE_TEAM, methods=POST)
 def resolve(request: HttpRequest, patient: Patient, alert_id: int) -> HttpResponse:
     alert = _alert_of(patient, alert_id)
     form = ResolveForm(request.POST)
@@ -169,10 +171,10 @@ def resolve(request: HttpRequest, patient: Patient, alert_id: int) -> HttpRespon
         else:
             messages.success(request, f"The alert for {patient.full_name} is resolved.")
             return redirect("alerts:queue")
-    return alert_page.__wrapped__(request, patient, alert_id, form=form)  # type: ignore[attr-defined]
+    return _alert_response(request, patient, alert_id, form=form)
 
 
-@access(Rule.STAFF)
+@access(Rule.STAFF, methods=READ)
 def program_health(request: HttpRequest) -> HttpResponse:
     """Counts per clinic and week, for the clinics this person works in or runs."""
     user = cast(User, request.user)

@@ -25,7 +25,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Model, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -96,10 +96,17 @@ def _sign_in_first(request: HttpRequest) -> HttpResponseBase | None:
     return None
 
 
+# The methods a view answers; any other gets 405, after the gate has refused
+# an outsider as for any request, and before anything of hers is read.
+READ = ("GET", "HEAD")
+READ_AND_POST = ("GET", "HEAD", "POST")
+POST = ("POST",)
+
+
 def access(
-    rule: Rule,
+    rule: Rule, methods: tuple[str, ...] | None = None
 ) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
-    """Declare and enforce who may use a view."""
+    """Declare and enforce who may use a view, and (`methods`) how."""
 
     def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @functools.wraps(view)
@@ -118,10 +125,16 @@ def access(
             if rule is Rule.STAFF:
                 if not user.is_staff_member:
                     raise PermissionDenied
+                if methods is not None and request.method not in methods:
+                    return HttpResponseNotAllowed(methods)
                 return view(request, *args, **kwargs)
-            patient = patient_for_request(
-                request, kwargs.pop("patient_id"), rule=rule, what=view.__name__
-            )
+            try:
+                patient = patient_for_request(
+                    request, kwargs.pop("patient_id"), rule=rule, what=view.__name__,
+                    methods=methods,
+                )  # fmt: skip
+            except MethodRefused:
+                return HttpResponseNotAllowed(methods or ())
             return view(request, patient, *args, **kwargs)
 
         guarded.access_rule = rule  # type: ignore[attr-defined]
@@ -130,8 +143,19 @@ def access(
     return decorate
 
 
+class MethodRefused(Exception):
+    """A method the view does not answer (405): raised once she is known to
+    be someone this person may see, and before any read of hers."""
+
+
 def patient_for_request(
-    request: HttpRequest, patient_id: uuid.UUID, *, rule: Rule, what: str, row_only: bool = False
+    request: HttpRequest,
+    patient_id: uuid.UUID,
+    *,
+    rule: Rule,
+    what: str,
+    row_only: bool = False,
+    methods: tuple[str, ...] | None = None,
 ) -> Patient:
     """The patient a request names, if this person may use her data under
     `rule`; Http404 otherwise (the same answer as for an id that does not
@@ -147,7 +171,12 @@ def patient_for_request(
         raise Http404
     if rule is Rule.CARE_TEAM and relation is not Relation.CARE_TEAM:
         raise Http404
-    if relation is Relation.CARE_TEAM and request.method in ("GET", "HEAD"):
+    if methods is not None and request.method not in methods:
+        raise MethodRefused
+    # Whatever the method: an invalid form sent back, or any other answer,
+    # may carry her data (views refuse the methods they do not use before
+    # the gate is reached, so a refused method reads nothing).
+    if relation is Relation.CARE_TEAM:
         record(
             Actor.from_request(request),
             "patient.read",

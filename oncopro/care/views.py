@@ -12,7 +12,6 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from oncopro.accounts.audit import Actor
 from oncopro.accounts.models import Role, User
@@ -20,6 +19,9 @@ from oncopro.alerts.models import Alert
 from oncopro.alerts.queries import latest_for_patient, patient_view
 from oncopro.care import actions
 from oncopro.care.access import (
+    POST,
+    READ,
+    READ_AND_POST,
     Relation,
     Rule,
     access,
@@ -65,7 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "care/nothing_here.html")
 
 
-@access(Rule.PATIENT)
+@access(Rule.PATIENT, methods=READ)
 def patient_page(request: HttpRequest, patient: Patient) -> HttpResponse:
     relation = relation_to(cast(User, request.user), patient)
     return render(
@@ -90,7 +92,7 @@ def patient_page(request: HttpRequest, patient: Patient) -> HttpResponse:
     )
 
 
-@access(Rule.PATIENT_SELF)
+@access(Rule.PATIENT_SELF, methods=READ_AND_POST)
 def caregivers(request: HttpRequest, patient: Patient) -> HttpResponse:
     """The patient decides who else may see her reports and report for her."""
     form = GrantCaregiverForm(request.POST or None)
@@ -124,8 +126,7 @@ def caregivers(request: HttpRequest, patient: Patient) -> HttpResponse:
     )
 
 
-@access(Rule.PATIENT_SELF)
-@require_POST
+@access(Rule.PATIENT_SELF, methods=POST)
 def revoke_caregiver(request: HttpRequest, patient: Patient, link_id: int) -> HttpResponse:
     """Asks "Are you sure?" first; removes only when she says yes."""
     link = (
@@ -142,7 +143,7 @@ def revoke_caregiver(request: HttpRequest, patient: Patient, link_id: int) -> Ht
     return redirect("care:caregivers", patient_id=patient.public_id)
 
 
-@access(Rule.PATIENT_SELF)
+@access(Rule.PATIENT_SELF, methods=READ_AND_POST)
 def checkin_day(request: HttpRequest, patient: Patient) -> HttpResponse:
     """She picks the day her weekly check-in (and its reminder) comes."""
     problem = ""
@@ -163,7 +164,7 @@ def checkin_day(request: HttpRequest, patient: Patient) -> HttpResponse:
     )
 
 
-@access(Rule.STAFF)
+@access(Rule.STAFF, methods=READ)
 def team_patients(request: HttpRequest) -> HttpResponse:
     """The panel: her latest level, any open alert, and who is behind with
     the weekly check-in."""
@@ -193,7 +194,7 @@ def team_patients(request: HttpRequest) -> HttpResponse:
 PANEL_PAGE_SIZE = 50
 
 
-@access(Rule.CARE_TEAM)
+@access(Rule.CARE_TEAM, methods=READ_AND_POST)
 def timeline(request: HttpRequest, patient: Patient) -> HttpResponse:
     """Everything her team needs on one page: context, a weeks-by-symptoms
     heat map, and her check-ins and alerts in time order."""
@@ -277,7 +278,7 @@ def _save_clinical_context(
     return redirect("care:timeline", patient_id=patient.public_id)
 
 
-@access(Rule.STAFF)
+@access(Rule.STAFF, methods=READ_AND_POST)
 def clinic_admin(request: HttpRequest) -> HttpResponse:
     """Clinic admins see their clinic's teams and staff, never patient data,
     and set alert deadlines and each team's on-call order."""
@@ -313,8 +314,7 @@ def _clinic_admin_page(request: HttpRequest, bound: dict[str, Form] | None = Non
     )
 
 
-@access(Rule.STAFF)
-@require_POST
+@access(Rule.STAFF, methods=POST)
 def clinic_deadlines(request: HttpRequest, clinic_id: int) -> HttpResponse:
     clinic = Clinic.objects.filter(pk=clinic_id, admins=cast(User, request.user)).first()
     if clinic is None:
@@ -343,8 +343,7 @@ def clinic_deadlines(request: HttpRequest, clinic_id: int) -> HttpResponse:
     return _clinic_admin_page(request, {f"clinic-{clinic.pk}": form})
 
 
-@access(Rule.STAFF)
-@require_POST
+@access(Rule.STAFF, methods=POST)
 def team_on_call(request: HttpRequest, team_id: int) -> HttpResponse:
     team = CareTeam.objects.filter(pk=team_id, clinic__admins=cast(User, request.user)).first()
     if team is None:

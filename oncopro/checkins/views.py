@@ -8,12 +8,11 @@ from typing import Any, cast
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from oncopro.accounts.audit import Actor
 from oncopro.accounts.models import User
 from oncopro.alerts.queries import view_for_checkin
-from oncopro.care.access import Rule, access
+from oncopro.care.access import POST, READ, READ_AND_POST, Rule, access
 from oncopro.care.models import Patient
 from oncopro.checkins.actions import CheckInConflict, submit_checkin
 from oncopro.checkins.forms import (
@@ -41,7 +40,7 @@ from oncopro.clinical.followups import due_follow_ups, follow_up_questions
 from oncopro.clinical.search import find_symptoms
 
 
-@access(Rule.REPORTER)
+@access(Rule.REPORTER, methods=READ_AND_POST)
 def weekly_checkin(request: HttpRequest, patient: Patient) -> HttpResponse:
     pack = load_pack()
     to = audience(request, patient)
@@ -91,8 +90,7 @@ def weekly_checkin(request: HttpRequest, patient: Patient) -> HttpResponse:
 NONE_OF_THESE = "none_of_these"
 
 
-@access(Rule.REPORTER)
-@require_POST
+@access(Rule.REPORTER, methods=POST)
 def find_symptom(request: HttpRequest, patient: Patient) -> JsonResponse:
     """Matches for "anything else?", for the page's script. A POST, so her
     words stay out of URLs and logs."""
@@ -105,7 +103,7 @@ def find_symptom(request: HttpRequest, patient: Patient) -> JsonResponse:
     return JsonResponse({"matches": matches})
 
 
-@access(Rule.REPORTER)
+@access(Rule.REPORTER, methods=READ_AND_POST)
 def something_changed(request: HttpRequest, patient: Patient) -> HttpResponse:
     """An anytime report: she says what is wrong in her own words, picks one
     or more symptoms it means (and may add more), answers their questions
@@ -331,7 +329,7 @@ NEXT_STEP = {
 }
 
 
-@access(Rule.PATIENT)
+@access(Rule.PATIENT, methods=READ)
 def history(request: HttpRequest, patient: Patient) -> HttpResponse:
     checkins = recent_checkins(patient)
     table = trends(checkins)
@@ -353,7 +351,7 @@ def history(request: HttpRequest, patient: Patient) -> HttpResponse:
     )
 
 
-@access(Rule.PATIENT)
+@access(Rule.PATIENT, methods=READ)
 def checkin_result(request: HttpRequest, patient: Patient, checkin_id: uuid.UUID) -> HttpResponse:
     checkin = CheckIn.objects.filter(patient=patient, client_id=checkin_id).first()
     if checkin is None:

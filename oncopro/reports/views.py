@@ -11,11 +11,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from oncopro.accounts.audit import Actor
 from oncopro.accounts.models import User
-from oncopro.care.access import Relation, Rule, access, relation_to
+from oncopro.care.access import POST, READ, Relation, Rule, access, relation_to
 from oncopro.care.models import Patient
 from oncopro.reports import actions
 from oncopro.reports.models import VisitQuestion
@@ -35,7 +34,7 @@ def _context(request: HttpRequest, patient: Patient) -> dict[str, object]:
     }
 
 
-@access(Rule.PATIENT)
+@access(Rule.PATIENT, methods=READ)
 def summary(request: HttpRequest, patient: Patient) -> HttpResponse:
     context = _context(request, patient)
     context["problem"] = request.session.pop("question_problem", "")
@@ -43,7 +42,7 @@ def summary(request: HttpRequest, patient: Patient) -> HttpResponse:
     return render(request, "reports/summary.html", context)
 
 
-@access(Rule.PATIENT)
+@access(Rule.PATIENT, methods=READ)
 def summary_pdf(request: HttpRequest, patient: Patient) -> HttpResponse:
     from weasyprint import CSS, HTML  # imported here: only this view needs it
 
@@ -70,8 +69,7 @@ def _question(patient: Patient, question_id: int) -> VisitQuestion:
     return question
 
 
-@access(Rule.REPORTER)
-@require_POST
+@access(Rule.REPORTER, methods=POST)
 def add_question(request: HttpRequest, patient: Patient) -> HttpResponse:
     text = request.POST.get("text", "")
     try:
@@ -87,8 +85,7 @@ def add_question(request: HttpRequest, patient: Patient) -> HttpResponse:
     return _back(patient, request)
 
 
-@access(Rule.REPORTER)
-@require_POST
+@access(Rule.REPORTER, methods=POST)
 def edit_question(request: HttpRequest, patient: Patient, question_id: int) -> HttpResponse:
     question = _question(patient, question_id)
     try:
@@ -102,8 +99,7 @@ def edit_question(request: HttpRequest, patient: Patient, question_id: int) -> H
     return _back(patient, request)
 
 
-@access(Rule.REPORTER)
-@require_POST
+@access(Rule.REPORTER, methods=POST)
 def remove_question(request: HttpRequest, patient: Patient, question_id: int) -> HttpResponse:
     actions.remove_question(_question(patient, question_id), by=Actor.from_request(request))
     messages.success(request, "Question removed.")
