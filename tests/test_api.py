@@ -261,3 +261,63 @@ def test_the_list_limit_is_a_whole_number_from_1_to_500(world: World) -> None:
         response = alice.get(url(world), {"limit": wrong})
         assert response.status_code == 422, (wrong, response.content)
         assert "limit" in response.json()["error"], wrong
+
+
+# --- Issue #16, item 4: the API refuses what it should ------------------------------
+
+
+def test_a_check_in_dated_in_the_future_or_before_she_joined_is_refused(world: World) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    alice = token_client(world.alice.user)
+    soon = timezone.now() + dt.timedelta(minutes=4)
+    ok = post(alice, url(world), {**checkin(FEVER), "at": soon.isoformat()})
+    assert ok.status_code == 201  # a clock a little fast is fine
+    late = timezone.now() + dt.timedelta(minutes=6)
+    response = post(alice, url(world), {**checkin(FEVER), "at": late.isoformat()})
+    assert response.status_code == 422
+    assert response.json()["error"].startswith("at: is in the future. Check the date and time")
+    world.alice.enrolled_on = dt.date(2026, 6, 1)
+    world.alice.save()
+    response = post(alice, url(world), {**checkin(FEVER), "at": "2026-05-31T12:00:00Z"})
+    assert response.status_code == 422
+    assert "before she joined the program (1 June 2026)" in response.json()["error"]
+    assert (
+        post(alice, url(world), {**checkin(FEVER), "at": "2026-06-01T12:00:00Z"}).status_code == 201
+    )
+    assert CheckIn.objects.count() == 2
+
+
+def test_an_empty_check_in_is_refused_like_the_web_form_refuses_it(world: World) -> None:
+    response = post(token_client(world.alice.user), url(world), checkin({}))
+    assert response.status_code == 422
+    assert response.json()["error"].startswith("answers: is empty.")
+    assert not CheckIn.objects.exists()
+
+
+def test_a_key_sent_twice_is_refused_naming_it(world: World) -> None:
+    body = '{"id": "ID", "answers": {"pain": {"severity": 1, "severity": 4}}}'.replace(
+        "ID", str(uuid.uuid4())
+    )
+    response = token_client(world.alice.user).post(
+        url(world), body, content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert response.json() == {"error": "The key 'severity' is there twice: send each key once."}
+    assert not CheckIn.objects.exists()
+
+
+def test_a_body_that_is_not_json_gets_415_and_one_too_large_413(world: World, settings) -> None:
+    alice = token_client(world.alice.user)
+    form = alice.post(url(world), {"answers": "pain"})  # a form post, not JSON
+    assert form.status_code == 415
+    assert "Content-Type: application/json" in form.json()["error"]
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2048
+    big = checkin({"pain": {"severity": 1, "location": "x" * 150}})
+    big["padding"] = "y" * 4000
+    response = post(alice, url(world), big)
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"].startswith("The request is too large")

@@ -10,14 +10,19 @@ as the pages (`care.access.patient_for_request`) and declares its rule with
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import uuid
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar, cast
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import BeforeValidator, ConfigDict, WithJsonSchema, field_validator
 
@@ -77,12 +82,55 @@ def _patient_id_in_url(request: HttpRequest) -> uuid.UUID | None:
         return None
 
 
+class BodyRefused(Exception):
+    """A body we will not read, with the status and words to answer."""
+
+    def __init__(self, status: int, message: str) -> None:
+        self.status, self.message = status, message
+        super().__init__(message)
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(key)
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """JSON allows a key twice and keeps the last: which answer did she mean?"""
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+class StrictJson(Parser):
+    """Bodies are JSON, said so by their Content-Type, with each key once."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        if request.content_type != "application/json":
+            raise BodyRefused(
+                415, "Send the check-in as JSON, with the header Content-Type: application/json."
+            )
+        try:
+            return cast(
+                dict[str, Any], json.loads(request.body, object_pairs_hook=_refuse_duplicate_keys)
+            )
+        except _DuplicateKey as duplicate:
+            raise BodyRefused(
+                422, f"The key '{duplicate.key}' is there twice: send each key once."
+            ) from None
+
+
 api = NinjaAPI(
     title="OncoPRO",
     version="1",
     description="Check-ins and their triage. Contract: shared/spec/triage-json.md.",
     urls_namespace="api",
     auth=[PersonalToken(), SignedInSession()],
+    parser=StrictJson(),
     # The schema is the documentation; Swagger UI would need scripts our
     # Content-Security-Policy does not allow.
     docs_url=None,
@@ -95,7 +143,14 @@ class Problem(Schema):
 
 # Every error, whoever raises it (our code or django-ninja's own checks),
 # is a Problem: {"error": "plain words"}, with the statuses documented below.
-ERRORS: dict[int, type[Problem]] = {400: Problem, 401: Problem, 404: Problem, 422: Problem}
+ERRORS: dict[int, type[Problem]] = {
+    400: Problem,
+    401: Problem,
+    404: Problem,
+    413: Problem,
+    415: Problem,
+    422: Problem,
+}
 
 
 def _problem(request: HttpRequest, status: int, message: str) -> HttpResponse:
@@ -113,7 +168,10 @@ def _invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
-    """django-ninja's own refusals: an unreadable body (400), no sign-in (401)."""
+    """django-ninja's own refusals: an unreadable body (400), no sign-in
+    (401); and ours about a body (415, 422), which it passes on as a 400."""
+    if isinstance(error.__cause__, BodyRefused):
+        return _problem(request, error.__cause__.status, error.__cause__.message)
     if isinstance(error, AuthenticationError):
         message = "Sign in, or send a personal token: Authorization: Bearer <token>."
     elif error.status_code == 400:
@@ -121,6 +179,14 @@ def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     else:
         message = str(error)
     return _problem(request, error.status_code, message)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    return _problem(
+        request, 413, f"The request is too large: a check-in must be under {limit // 1024} KB."
+    )
 
 
 @api.exception_handler(Http404)
@@ -158,9 +224,11 @@ class CheckInIn(Schema):
         None, description="Ignored: the signed-in person decides it."
     )
     kind: Literal["weekly", "anytime"] = "weekly"
-    answers: Annotated[dict[str, Any], WithJsonSchema(answers_json_schema(load_pack()))] = Field(
-        description="Only what was asked (see the contract)."
-    )
+    answers: Annotated[
+        dict[str, Any],
+        # At least one answer: an empty check-in is refused, as on the web form.
+        WithJsonSchema({**answers_json_schema(load_pack()), "minProperties": 1}),
+    ] = Field(description="Only what was asked (see the contract).")
 
     model_config = ConfigDict(extra="forbid")
 
@@ -212,6 +280,8 @@ def submit(
     patient = patient_for_request(
         request, patient_id, rule=Rule.REPORTER, what="api.submit", row_only=True
     )
+    if (refused := _refused(payload, patient)) is not None:
+        return Status(422, Problem(error=refused))
     user = cast(User, request.user)
     try:
         done = submit_checkin(
@@ -242,6 +312,33 @@ def _whole_number(value: Any) -> Any:
 # How many check-ins to list, newest first.
 Limit = Annotated[int, BeforeValidator(_whole_number)]
 LIMIT = Query(50, ge=1, le=500)
+
+
+# A phone's clock may run a little fast; more than this is a wrong date.
+CLOCK_SLACK = dt.timedelta(minutes=5)
+
+
+def _refused(payload: CheckInIn, patient: Patient) -> str | None:
+    """What is wrong with a check-in as a whole, in plain words (the client
+    keeps the report and shows this), or None."""
+    if not payload.answers:
+        return (
+            "answers: is empty. Answer at least one question, as the web form asks "
+            "(none of the symptoms is an answer too: frequency 0 or present false)."
+        )
+    if payload.at is None:
+        return None
+    if payload.at > timezone.now() + CLOCK_SLACK:
+        return (
+            "at: is in the future. Check the date and time on the device, then send "
+            "the check-in again."
+        )
+    if timezone.localdate(payload.at) < patient.enrolled_on:
+        return (
+            f"at: is before she joined the program ({patient.enrolled_on:%-d %B %Y}). "
+            "Check the date on the device, then send the check-in again."
+        )
+    return None
 
 
 @api.get(
