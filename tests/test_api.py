@@ -321,3 +321,27 @@ def test_a_body_that_is_not_json_gets_415_and_one_too_large_413(world: World, se
     assert response.status_code == 413
     assert response["Content-Type"].startswith("application/json")
     assert response.json()["error"].startswith("The request is too large")
+
+
+def test_the_same_id_with_any_other_field_is_a_conflict(world: World) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    alice = token_client(world.alice.user)
+    at = (timezone.now() - dt.timedelta(hours=2)).replace(microsecond=0).astimezone(dt.UTC)
+    same_moment = at.astimezone(dt.timezone(dt.timedelta(hours=1))).isoformat()
+    first = {**checkin(FEVER), "at": at.isoformat(), "kind": "weekly"}
+    assert post(alice, url(world), first).status_code == 201
+    assert post(alice, url(world), first).status_code == 200  # the same: a safe retry
+    for changed in (
+        {"at": (at + dt.timedelta(minutes=5)).isoformat()},
+        {"at": same_moment},  # the same moment written another way: the same check-in
+        {"kind": "anytime"},
+        {"reporter": "caregiver"},
+        {"answers": {**FEVER, "temperature_c": 37.7}},
+    ):
+        response = post(alice, url(world), {**first, **changed})
+        expected = 200 if changed.get("at") == same_moment else 409
+        assert response.status_code == expected, changed
+    assert CheckIn.objects.count() == 1

@@ -39,13 +39,26 @@ class Submitted:
 
 
 def content_hash(
-    patient: Patient, kind: str, answers: dict[str, Any], notes: dict[str, str] | None = None
+    patient: Patient,
+    kind: str,
+    answers: dict[str, Any],
+    notes: dict[str, str] | None = None,
+    *,
+    at: dt.datetime | None = None,
+    reporter: str | None = None,
 ) -> str:
-    canonical = json.dumps(
-        {"patient": str(patient.public_id), "kind": kind, "answers": answers, "notes": notes or {}},
-        sort_keys=True,
-        separators=(",", ":"),
-    )
+    """What was submitted, all of it (DESIGN invariant 1: the same id with
+    any other content is refused). `at` and `reporter` count as the client
+    sent them; without them the digest is the one stored before they
+    counted, so earlier check-ins are still recognised when retried."""
+    content: dict[str, Any] = {
+        "patient": str(patient.public_id), "kind": kind, "answers": answers, "notes": notes or {},
+    }  # fmt: skip
+    if at is not None:
+        content["at"] = at.astimezone(dt.UTC).isoformat()
+    if reporter is not None:
+        content["reporter"] = reporter
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -59,15 +72,18 @@ def submit_checkin(
     at: dt.datetime | None = None,
     replaces: CheckIn | None = None,
     notes: dict[str, str] | None = None,
+    sent: tuple[dt.datetime | None, str | None] = (None, None),
     by: Actor,
 ) -> Submitted:
-    """Store one check-in and its triage. The same id with the same answers
-    returns the first result; with other answers it raises CheckInConflict.
-    Bad answers raise CaseError (nothing is stored)."""
+    """Store one check-in and its triage. The same id with the same content
+    returns the first result; with other content it raises CheckInConflict.
+    `sent`: the `at` and `reporter` an API client sent, which are part of
+    that content. Bad answers raise CaseError (nothing is stored)."""
     if relation_to(author, patient) not in (Relation.SELF, Relation.CAREGIVER):
         raise PermissionError("Only the patient or a caregiver she chose can report for her.")
     notes = {key: value.strip()[:500] for key, value in (notes or {}).items() if value.strip()}
-    digest = content_hash(patient, kind, answers, notes)
+    at_sent, reporter_sent = sent  # as a client sent them: they count as content
+    digest = content_hash(patient, kind, answers, notes, at=at_sent, reporter=reporter_sent)
     report = validate_answers(answers, at or timezone.now())
     # Triage reads her history before the write transaction, so that the
     # transaction (which SQLite lets one writer hold at a time) is only the

@@ -291,6 +291,7 @@ def submit(
             answers=payload.answers,
             kind=payload.kind,
             at=payload.at,
+            sent=(payload.at, payload.reporter),
             by=Actor.from_request(request),
         )
     except CaseError as error:
