@@ -60,3 +60,42 @@ def test_intruders_get_nothing_of_hers_by_any_method(world: World) -> None:
                 )  # fmt: skip
     print(f"{tried} URL x method x intruder answers, none with her data")
     assert tried > 200
+
+
+def test_intruders_get_nothing_of_hers_from_the_api_or_fhir_by_any_method(world: World) -> None:
+    """Issue #16, item 7: the API and FHIR too, each intruder with a token of
+    their own and with the browser session they have."""
+    from oncopro.accounts.actions import create_api_token
+    from oncopro.accounts.audit import Actor
+
+    alice_id = world.alice.public_id
+    urls = (
+        f"/api/v1/patients/{alice_id}/checkins",
+        f"/fhir/r4/Patient/{alice_id}",
+        f"/fhir/r4/Patient/{alice_id}/$everything",
+        f"/fhir/r4/Observation?patient=Patient/{alice_id}",
+    )
+    tried = 0
+    for name, person in world.outsiders.items():
+        token, _ = create_api_token(person, "intruder", by=Actor.system("test"))
+        clients = {
+            "token": Client(headers={"Authorization": f"Bearer {token}"}),
+            "session": sign_in(Client(), person),
+        }
+        for how, client in clients.items():
+            for url in urls:
+                for method in ("get", "post", "put", "delete", "options", "trace"):
+                    response = getattr(client, method)(url)
+                    tried += 1
+                    # Refused: by the gate, or for a body that is not JSON (which says
+                    # nothing of her either).
+                    assert response.status_code in (401, 403, 404, 405, 415), (
+                        name,
+                        how,
+                        method,
+                        url,
+                    )
+                    body = response.content.decode(errors="replace")
+                    assert not carries_her_data(body), (name, how, method, url)
+    print(f"{tried} API and FHIR URL x method x intruder answers, none with her data")
+    assert tried >= 4 * 2 * 4 * 6
