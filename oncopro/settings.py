@@ -223,8 +223,11 @@ SECURE_SSL_REDIRECT = HTTPS and envbool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS and envbool("SECURE_HSTS_PRELOAD", True)
-if envbool("BEHIND_PROXY", False):
+BEHIND_PROXY = envbool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Wrong API and FHIR tokens from one address in a minute before 429.
+TOKEN_FAILURES_PER_MINUTE = envint("TOKEN_FAILURES_PER_MINUTE", 20)
 
 # Content-Security-Policy (Django's own): nothing but our own files, scripts
 # only with the per-request nonce, no inline styles, no framing.

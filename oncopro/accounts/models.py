@@ -123,3 +123,20 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"api token {self.pk}"
+
+
+class TokenFailure(models.Model):
+    """Wrong API or FHIR tokens from one address in one minute. Counted in
+    the database, so every web process shares the count."""
+
+    address = models.CharField(max_length=45)
+    minute = models.DateTimeField()
+    failures = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["address", "minute"], name="one_count_per_minute")
+        ]
+
+    def __str__(self) -> str:
+        return f"token failures {self.pk}"

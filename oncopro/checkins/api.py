@@ -29,6 +29,7 @@ from pydantic import BeforeValidator, ConfigDict, WithJsonSchema, field_validato
 from oncopro.accounts.actions import AlsoRead, token_owner
 from oncopro.accounts.audit import Actor
 from oncopro.accounts.models import User
+from oncopro.accounts.throttle import wrong_token
 from oncopro.care.access import (
     Rule,
     keep_read_with_token,
@@ -61,6 +62,8 @@ class PersonalToken(HttpBearer):
         also = None if patient_id is None else AlsoRead(Patient, "public_id", patient_id)
         owner = token_owner(token, also)
         if owner is None:
+            if (wait := wrong_token(request)) is not None:
+                raise Throttled(wait)
             return None
         user = owner.user
         if user.needs_two_factor:
@@ -80,6 +83,14 @@ def _patient_id_in_url(request: HttpRequest) -> uuid.UUID | None:
         return uuid.UUID(value) if isinstance(value, str) else None
     except ValueError:
         return None
+
+
+class Throttled(HttpError):
+    """Too many wrong tokens from this address this minute."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(429, "Too many wrong tokens from here. Wait a minute, then try again.")
 
 
 class BodyRefused(Exception):
@@ -172,6 +183,10 @@ def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     (401); and ours about a body (415, 422), which it passes on as a 400."""
     if isinstance(error.__cause__, BodyRefused):
         return _problem(request, error.__cause__.status, error.__cause__.message)
+    if isinstance(error, Throttled):
+        response = _problem(request, 429, str(error))
+        response["Retry-After"] = str(error.retry_after)
+        return response
     if isinstance(error, AuthenticationError):
         message = "Sign in, or send a personal token: Authorization: Bearer <token>."
     elif error.status_code == 400:

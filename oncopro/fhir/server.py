@@ -40,11 +40,14 @@ DATED_TYPES = {"QuestionnaireResponse", "Observation", "Flag", "Task"}
 class FhirError(Exception):
     """Answered as an OperationOutcome with this HTTP status."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, retry_after: int | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.retry_after = retry_after  # seconds, for a 429
 
 
 def not_found() -> FhirError:

@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from oncopro.accounts.actions import user_for_token
 from oncopro.accounts.audit import Actor, audit_event, record
 from oncopro.accounts.models import AuditEvent, User
+from oncopro.accounts.throttle import wrong_token
 from oncopro.care.access import Rule, access
 from oncopro.care.models import Patient
 from oncopro.fhir import server
@@ -41,6 +42,8 @@ def operation_outcome(error: FhirError) -> HttpResponse:
     )
     if error.status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="oncopro-fhir"'
+    if error.retry_after is not None:
+        response["Retry-After"] = str(error.retry_after)
     return response
 
 
@@ -49,6 +52,11 @@ def _bearer_user(request: HttpRequest) -> User:
     scheme, _, token = header.partition(" ")
     user = user_for_token(token.strip()) if scheme.lower() == "bearer" and token else None
     if user is None:
+        if token and (wait := wrong_token(request)) is not None:
+            raise FhirError(
+                429, "throttled", "Too many wrong tokens from here. Wait a minute, then try again.",
+                retry_after=wait,
+            )  # fmt: skip
         raise FhirError(401, "login", "Send a personal token: Authorization: Bearer <token>.")
     return user
 
