@@ -40,8 +40,6 @@ def recently_resolved(user: User, since: dt.timedelta = dt.timedelta(hours=24)) 
     )
 
 
-# Worst first, for the reasons on a queue card.
-FINDING_RANK = {"emergency": 3, "urgent": 2, "soon": 1}
 REASONS_ON_A_CARD = 2
 
 
@@ -56,7 +54,7 @@ def top_reasons(alerts: list[Alert]) -> dict[int, list[str]]:
     found: dict[int, list[tuple[int, str]]] = {a.pk: [] for a in alerts}
     for alert_id, result in rows:
         for finding in result["findings"]:
-            rank = FINDING_RANK.get(finding["urgency"])
+            rank = LEVEL_RANK.get(finding["urgency"])  # None: no alert level
             if rank is not None:
                 found[alert_id].append((rank, finding["because"]))
     reasons = {}

@@ -17,9 +17,8 @@ from oncopro.accounts.models import User
 from oncopro.alerts import actions
 from oncopro.alerts.forms import ResolveForm
 from oncopro.alerts.health import clinic_health
-from oncopro.alerts.models import Alert
+from oncopro.alerts.models import LEVEL_RANK, Alert
 from oncopro.alerts.queries import (
-    FINDING_RANK,
     checkins_of,
     open_queue,
     recently_resolved,
@@ -131,7 +130,7 @@ def _alert_response(
         for checkin in checkins_of(alert).order_by("-at")
     ]
     # The worst report first (the reason she is in the queue), then newest first.
-    checkins.sort(key=lambda item: -FINDING_RANK.get(item["checkin"].urgency, 0))
+    checkins.sort(key=lambda item: -LEVEL_RANK.get(item["checkin"].urgency, 0))
     return render(
         request,
         "alerts/alert.html",
