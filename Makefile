@@ -40,6 +40,7 @@ test: install lint typecheck migrations-check pytest-sqlite pytest-postgres
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
 
 typecheck: install
 	$(BIN)/mypy

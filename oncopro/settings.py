@@ -141,17 +141,17 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend, with prepared statements and a health check of a kept
-    # connection that costs no round trip (oncopro/ops/postgres_backend says
+    # connection that costs no round trip (oncopro/db/postgres_backend says
     # how). A pooler in transaction mode cannot keep prepared statements.
-    DATABASES["default"]["ENGINE"] = "oncopro.ops.postgres_backend"
+    DATABASES["default"]["ENGINE"] = "oncopro.db.postgres_backend"
     if not envbool("DATABASE_PREPARED_STATEMENTS", True):
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             server_side_binding=False, prepare_threshold=None
         )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend, with write transactions queued on a lock file
-    # (oncopro/ops/sqlite_backend says why).
-    DATABASES["default"]["ENGINE"] = "oncopro.ops.sqlite_backend"
+    # (oncopro/db/sqlite_backend says why).
+    DATABASES["default"]["ENGINE"] = "oncopro.db.sqlite_backend"
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000"

@@ -173,7 +173,7 @@ class ThrowawayPostgres:
 
     def django_settings(self, name: str = "oncopro") -> dict[str, object]:
         return {
-            "ENGINE": "oncopro.ops.postgres_backend",
+            "ENGINE": "oncopro.db.postgres_backend",
             "NAME": name,
             "USER": self.user,
             "PASSWORD": "",

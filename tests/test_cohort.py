@@ -20,7 +20,7 @@ from oncopro.alerts.models import Alert, AlertOutbox, Notification
 from oncopro.care.models import CareTeam, Patient
 from oncopro.checkins.actions import content_hash, submit_checkin
 from oncopro.checkins.models import CheckIn
-from oncopro.ops.cohort import seed_cohort
+from oncopro.seeding.cohort import seed_cohort
 from tests.helpers import sign_in
 from tests.personas import BY, World, make_patient
 

@@ -1,5 +1,5 @@
 """The PostgreSQL backend checks a kept connection without a query
-(oncopro.ops.postgres_backend), and still drops one the server has ended.
+(oncopro.db.postgres_backend), and still drops one the server has ended.
 
 It runs on a throwaway PostgreSQL server of its own in both test runs: it is
 about the backend, not about the database the rest of the suite uses."""
@@ -43,7 +43,7 @@ def kept_connection(server: ThrowawayPostgres) -> Any:
     """A connection as the web server has it: kept, health-checked."""
     settings = {
         **server.django_settings("postgres"),
-        "ENGINE": "oncopro.ops.postgres_backend",
+        "ENGINE": "oncopro.db.postgres_backend",
         "CONN_MAX_AGE": 600,
         "CONN_HEALTH_CHECKS": True,
     }
@@ -185,4 +185,4 @@ def test_settings_turn_prepared_statements_off_by_environment(
     done = subprocess.run(
         [sys.executable, "-c", show], env=env, capture_output=True, text=True, check=True
     )
-    assert json.loads(done.stdout) == ["oncopro.ops.postgres_backend", expected]
+    assert json.loads(done.stdout) == ["oncopro.db.postgres_backend", expected]

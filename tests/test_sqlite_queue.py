@@ -1,4 +1,4 @@
-"""The SQLite backend queues write transactions on a lock file (oncopro.ops.sqlite_backend).
+"""The SQLite backend queues write transactions on a lock file (oncopro.db.sqlite_backend).
 
 It runs on its own SQLite file in both test runs: it is about the backend,
 not about the database the rest of the suite uses."""
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def sqlite_settings(path: Path) -> dict[str, object]:
     return {
-        "ENGINE": "oncopro.ops.sqlite_backend",
+        "ENGINE": "oncopro.db.sqlite_backend",
         "NAME": str(path),
         "OPTIONS": {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000",

@@ -19,8 +19,8 @@ from oncopro.alerts.models import AlertOutbox
 from oncopro.checkins.actions import build_checkin, content_hash, submit_checkin, submitted_event
 from oncopro.checkins.models import CheckIn
 from oncopro.checkins.triage import triage_checkin, validate_answers
-from oncopro.ops import together
-from oncopro.ops.together import Dependent, insert_together
+from oncopro.db import together
+from oncopro.db.together import Dependent, insert_together
 from tests.personas import World
 
 FEVER = {"temperature_c": 38.2, "fatigue": {"severity": 2}}

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from oncopro.accounts.audit import Actor, record
 from oncopro.accounts.models import ApiToken, Role, TemperatureUnit, User
-from oncopro.ops.rows import column_list, first_as, instance_from
+from oncopro.db.rows import column_list, first_as, instance_from
 
 TOKEN_PREFIX = "opro_"  # noqa: S105 - a prefix, not a secret
 

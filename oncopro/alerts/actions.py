@@ -26,7 +26,7 @@ from oncopro.accounts.models import User
 from oncopro.alerts.models import LEVEL_RANK, Alert, AlertOutbox, Level, Notification, Outcome
 from oncopro.care.models import Clinic, OnCallSlot, Patient
 from oncopro.checkins.models import CheckIn
-from oncopro.ops.faults import crash_point
+from oncopro.db.faults import crash_point
 
 WORKER = Actor.system("alerts")
 

@@ -33,7 +33,7 @@ from django.utils.http import urlencode
 from oncopro.accounts.audit import Actor, record
 from oncopro.accounts.models import User
 from oncopro.care.models import CaregiverLink, Patient
-from oncopro.ops.rows import column_list, first_as
+from oncopro.db.rows import column_list, first_as
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser

@@ -20,7 +20,7 @@ from oncopro.care.models import Patient
 from oncopro.checkins.models import CheckIn
 from oncopro.checkins.triage import triage_checkin, validate_answers
 from oncopro.clinical import Report, TriageResult
-from oncopro.ops.together import Dependent, insert_together
+from oncopro.db.together import Dependent, insert_together
 
 
 class CheckInConflict(Exception):

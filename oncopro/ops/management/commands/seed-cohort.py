@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from oncopro.ops.cohort import seed_cohort
+from oncopro.seeding.cohort import seed_cohort
 
 
 class Command(BaseCommand):
