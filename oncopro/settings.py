@@ -148,6 +148,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             server_side_binding=False, prepare_threshold=None
         )
+# On PostgreSQL a check-in, its audit line and its outbox row go in one
+# statement (oncopro/db/together.py says why); off: one INSERT each, in a
+# transaction, as on SQLite.
+INSERT_TOGETHER_ONE_STATEMENT = envbool("INSERT_TOGETHER_ONE_STATEMENT", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend, with write transactions queued on a lock file
     # (oncopro/db/sqlite_backend says why).

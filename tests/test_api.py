@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from oncopro.accounts.actions import create_api_token, revoke_api_token
 from oncopro.accounts.audit import Actor
 from oncopro.accounts.models import ApiToken, AuditEvent, User
-from oncopro.care.models import Patient
+from oncopro.care.models import CaregiverLink, Patient
 from oncopro.checkins.models import CheckIn
 from tests.helpers import sign_in
 from tests.personas import World
@@ -148,10 +148,10 @@ def test_no_or_revoked_credentials_get_401(world: World) -> None:
     assert stolen.get(url(world)).status_code == 401
 
 
-def test_a_submission_reads_token_and_patient_in_one_query(world: World) -> None:
-    """The busiest request: the token's user and the patient the URL names
-    come in one query; then her history, then the write (on PostgreSQL one
-    statement). An outsider's token reading her row still gets 404 (above)."""
+def test_a_submission_reads_token_patient_and_history_once_each(world: World) -> None:
+    """The busiest request: the token's user, the patient the URL names (her
+    row, once, and whether she may report for herself is not asked twice),
+    her history, then the write (on PostgreSQL one statement)."""
     client = token_client(world.alice.user)
     assert post(client, url(world), checkin(FEVER)).status_code == 201  # the token's first use
     with CaptureQueriesContext(connection) as queries:
@@ -161,14 +161,28 @@ def test_a_submission_reads_token_and_patient_in_one_query(world: World) -> None
     patient_table = connection.ops.quote_name(Patient._meta.db_table)
     reads_of_her = [sql for sql in statements if patient_table in sql]
     assert len(reads_of_her) == 1
-    assert connection.ops.quote_name(ApiToken._meta.db_table) in reads_of_her[0]
+    token_table = connection.ops.quote_name(ApiToken._meta.db_table)
+    assert token_table in statements[0]
     if connection.vendor == "postgresql":  # (the savepoints are the test's own transaction's)
         kinds = [sql.split()[0] for sql in statements]
         assert [kind for kind in kinds if kind not in ("SAVEPOINT", "RELEASE")] == [
             "SELECT",
             "SELECT",
+            "SELECT",
             "WITH",
         ]
+
+
+def test_a_caregivers_submission_asks_whether_she_may_report_once(world: World) -> None:
+    """The gate decides who Carol is to Alice; the submission trusts that
+    decision instead of reading her caregiver link again."""
+    client = token_client(world.carol)
+    body = checkin({"fatigue": {"severity": 1}}) | {"reporter": "caregiver"}
+    with CaptureQueriesContext(connection) as queries:
+        response = post(client, url(world), body)
+    assert response.status_code == 201
+    links = connection.ops.quote_name(CaregiverLink._meta.db_table)
+    assert len([q for q in queries.captured_queries if links in q["sql"]]) == 1
 
 
 @pytest.mark.parametrize("patient_id", ["0b5e8a4e-27a1-4d6e-9f55-4a1c2b3d4e5f", "not-an-id"])

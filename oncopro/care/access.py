@@ -23,8 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -33,7 +32,6 @@ from django.utils.http import urlencode
 from oncopro.accounts.audit import Actor, record
 from oncopro.accounts.models import User
 from oncopro.care.models import CaregiverLink, Patient
-from oncopro.db.rows import column_list, first_as
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -48,7 +46,7 @@ class Rule(StrEnum):
     PATIENT_SELF = "patient_self"  # only the patient herself (e.g. who her caregivers are)
     REPORTER = "reporter"  # the patient or a caregiver she chose: may report for her
     CARE_TEAM = "care_team"  # one patient's data, for her care team only (alerts, timeline)
-    BEARER = "bearer"  # a personal token (FHIR); each patient through relation_to, as here
+    BEARER = "bearer"  # a personal token (FHIR); each record through `admit`, as here
 
 
 class Relation(StrEnum):
@@ -78,6 +76,18 @@ def relation_to(user: User, patient: Patient) -> Relation | None:
     if patient.care_team.memberships.filter(user=user).exists():
         return Relation.CARE_TEAM
     return None
+
+
+def rule_allows(rule: Rule, relation: Relation) -> bool:
+    """Whether someone standing to her as `relation` may use her data under
+    `rule` (a rule for one patient's data)."""
+    if rule is Rule.PATIENT_SELF:
+        return relation is Relation.SELF
+    if rule is Rule.REPORTER:
+        return relation in (Relation.SELF, Relation.CAREGIVER)
+    if rule is Rule.CARE_TEAM:
+        return relation is Relation.CARE_TEAM
+    return rule in (Rule.PATIENT, Rule.BEARER)
 
 
 def two_factor_pending(request: HttpRequest) -> bool:
@@ -161,15 +171,69 @@ def patient_for_request(
     `rule`; Http404 otherwise (the same answer as for an id that does not
     exist). Staff reads are audited. Views get this through @access; API
     operations call it themselves. Pages get her with her user, team and
-    clinic; `row_only` (the API's check-in submission, the busiest request
-    there is) takes her row alone: the one its token check read in the same
-    query as the token, or else by one handwritten query."""
-    patient, relation = _patient_and_relation(request, patient_id, row_only=row_only)
-    if rule is Rule.PATIENT_SELF and relation is not Relation.SELF:
-        raise Http404
-    if rule is Rule.REPORTER and relation not in (Relation.SELF, Relation.CAREGIVER):
-        raise Http404
-    if rule is Rule.CARE_TEAM and relation is not Relation.CARE_TEAM:
+    clinic; `row_only` (the API's check-in submission) takes her row alone."""
+    return admission_for_request(
+        request, patient_id, rule=rule, what=what, row_only=row_only, methods=methods
+    ).patient
+
+
+def admission_for_request(
+    request: HttpRequest,
+    patient_id: uuid.UUID,
+    *,
+    rule: Rule,
+    what: str,
+    row_only: bool = False,
+    methods: tuple[str, ...] | None = None,
+) -> Admission:
+    """As `patient_for_request`, with how this person stands to her."""
+    return admit(
+        request, read_patient(patient_id, row_only=row_only), rule=rule, what=what,
+        methods=methods,
+    )  # fmt: skip
+
+
+def read_patient(patient_id: uuid.UUID, *, row_only: bool = False) -> Patient | None:
+    """Her row by her public id (unique), in one query; None if there is none."""
+    # No ORDER BY: first() would add one, and the ORM takes longer to build
+    # it than the database to run it.
+    rows = Patient.objects.filter(public_id=patient_id)
+    if not row_only:
+        rows = rows.select_related("user", "care_team__clinic")
+    return next(iter(rows[:1]), None)
+
+
+@dataclass(frozen=True)
+class Admission:
+    """What the gate decided for one request: this person may use her data,
+    standing to her as `relation`. An action handed it (a check-in
+    submission) need not ask `relation_to` again."""
+
+    user: User
+    patient: Patient
+    relation: Relation
+
+
+def admit(
+    request: HttpRequest,
+    patient: Patient | None,
+    *,
+    rule: Rule,
+    what: str,
+    methods: tuple[str, ...] | None = None,
+    about: str | None = None,
+) -> Admission:
+    """The gate itself, for a patient already read (by her id, or through a
+    row of hers such as a check-in): Http404 unless this person may use her
+    data under `rule`; staff reads audited as `what` (and `about`, the kind
+    of record read). Pages, the API and FHIR all decide here."""
+    user = cast(User, request.user)
+    relation = None if patient is None else relation_to(user, patient)
+    if patient is None or relation is None:
+        if patient is not None and _had_access(user, patient):
+            raise AccessEnded
+        raise Http404  # the same answer whether she exists or not
+    if not rule_allows(rule, relation):
         raise Http404
     if methods is not None and request.method not in methods:
         raise MethodRefused
@@ -177,38 +241,10 @@ def patient_for_request(
     # may carry her data (views refuse the methods they do not use before
     # the gate is reached, so a refused method reads nothing).
     if relation is Relation.CARE_TEAM:
-        record(
-            Actor.from_request(request),
-            "patient.read",
-            patient_ref=patient.public_id,
-            detail={"view": what},
-        )
-    return patient
-
-
-def _patient_and_relation(
-    request: HttpRequest, patient_id: uuid.UUID, *, row_only: bool = False
-) -> tuple[Patient, Relation]:
-    patient: Patient | None
-    if row_only and (read := _read_with_token(request, patient_id)) is not None:
-        patient = read.patient
-    elif row_only:
-        public_id = Patient._meta.get_field("public_id").get_db_prep_value(patient_id, connection)
-        found = first_as(Patient, _patient_sql(connection.vendor), [public_id])
-        patient = found[0] if found is not None else None
-    else:
-        # public_id is unique: no ORDER BY (first() would add one, and the
-        # ORM takes longer to build it than the database to run it).
-        rows = Patient.objects.select_related("user", "care_team__clinic").filter(
-            public_id=patient_id
-        )[:1]
-        patient = next(iter(rows), None)
-    relation = None if patient is None else relation_to(cast(User, request.user), patient)
-    if patient is None or relation is None:
-        if patient is not None and _had_access(cast(User, request.user), patient):
-            raise AccessEnded
-        raise Http404  # the same answer whether she exists or not
-    return patient, relation
+        detail = {"view": what} if about is None else {"view": what, "what": about}
+        record(Actor.from_request(request), "patient.read", patient_ref=patient.public_id,
+               detail=detail)  # fmt: skip
+    return Admission(user, patient, relation)
 
 
 class AccessEnded(Http404):
@@ -224,36 +260,6 @@ def _had_access(user: User, patient: Patient) -> bool:
             patient=patient, caregiver=user, revoked_at__isnull=False
         ).exists()
     )
-
-
-@dataclass(frozen=True)
-class _ReadWithToken:
-    public_id: uuid.UUID
-    patient: Patient | None  # None: no patient has that id
-
-
-def keep_read_with_token(request: HttpRequest, public_id: uuid.UUID, patient: Model | None) -> None:
-    """The patient row the API's token check read by the id in the URL (one
-    query for both), kept for the gate to judge instead of reading it again.
-    Only the row is kept: whether this person may see her is still decided
-    here, by `relation_to`, as for any other row."""
-    assert patient is None or isinstance(patient, Patient)
-    request._patient_read_with_token = _ReadWithToken(public_id, patient)  # type: ignore[attr-defined]
-
-
-def _read_with_token(request: HttpRequest, public_id: uuid.UUID) -> _ReadWithToken | None:
-    read: _ReadWithToken | None = getattr(request, "_patient_read_with_token", None)
-    return read if read is not None and read.public_id == public_id else None
-
-
-@functools.cache
-def _patient_sql(vendor: str) -> str:
-    """Her row by her public id (unique), in `vendor`'s SQL: the ORM took
-    ~0.5 ms to build this, running it takes ~0.1 ms."""
-    q = connection.ops.quote_name
-    where = f"{q('public_id')} = %s"
-    table = q(Patient._meta.db_table)
-    return f"SELECT {column_list(Patient)} FROM {table} WHERE {where}"  # noqa: S608 - names from the model
 
 
 def record_staff_list_read(request: HttpRequest, patients: list[Patient], what: str) -> None:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from oncopro.accounts.audit import Actor, audit_event
 from oncopro.accounts.models import AuditEvent, Role, User
 from oncopro.alerts.actions import outbox_row, wake_worker_after_commit
-from oncopro.care.access import Relation, relation_to
+from oncopro.care.access import Admission, Relation, relation_to
 from oncopro.care.models import Patient
 from oncopro.checkins.models import CheckIn
 from oncopro.checkins.triage import triage_checkin, validate_answers
@@ -73,13 +73,17 @@ def submit_checkin(
     replaces: CheckIn | None = None,
     notes: dict[str, str] | None = None,
     sent: tuple[dt.datetime | None, str | None] = (None, None),
+    admitted: Admission | None = None,
     by: Actor,
 ) -> Submitted:
     """Store one check-in and its triage. The same id with the same content
     returns the first result; with other content it raises CheckInConflict.
     `sent`: the `at` and `reporter` an API client sent, which are part of
-    that content. Bad answers raise CaseError (nothing is stored)."""
-    if relation_to(author, patient) not in (Relation.SELF, Relation.CAREGIVER):
+    that content. Only she or a caregiver she chose may report for her:
+    `admitted`, the access gate's decision for this very person and patient,
+    says so without asking again. Bad answers raise CaseError (nothing is
+    stored)."""
+    if _relation(author, patient, admitted) not in (Relation.SELF, Relation.CAREGIVER):
         raise PermissionError("Only the patient or a caregiver she chose can report for her.")
     notes = {key: value.strip()[:500] for key, value in (notes or {}).items() if value.strip()}
     at_sent, reporter_sent = sent  # as a client sent them: they count as content
@@ -102,6 +106,12 @@ def submit_checkin(
             raise
         return _same_or_conflict(existing, patient, digest)
     return Submitted(checkin, created=True)
+
+
+def _relation(author: User, patient: Patient, admitted: Admission | None) -> Relation | None:
+    if admitted is not None and admitted.user is author and admitted.patient is patient:
+        return admitted.relation
+    return relation_to(author, patient)
 
 
 def _same_or_conflict(existing: CheckIn, patient: Patient, digest: str) -> Submitted:

@@ -26,13 +26,13 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import BeforeValidator, ConfigDict, WithJsonSchema, field_validator
 
-from oncopro.accounts.actions import AlsoRead, token_owner
 from oncopro.accounts.audit import Actor
 from oncopro.accounts.models import User
 from oncopro.accounts.throttle import wrong_token
+from oncopro.accounts.tokens import token_owner
 from oncopro.care.access import (
     Rule,
-    keep_read_with_token,
+    admission_for_request,
     patient_for_request,
     two_factor_pending,
 )
@@ -58,31 +58,15 @@ class PersonalToken(HttpBearer):
     """`Authorization: Bearer opro_...`, a token made for this person."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        patient_id = _patient_id_in_url(request)
-        also = None if patient_id is None else AlsoRead(Patient, "public_id", patient_id)
-        owner = token_owner(token, also)
-        if owner is None:
+        user = token_owner(token)
+        if user is None:
             if (wait := wrong_token(request)) is not None:
                 raise Throttled(wait)
             return None
-        user = owner.user
         if user.needs_two_factor:
             return None  # staff use the FHIR endpoints, with their own tokens
         request.user = user
-        if patient_id is not None:
-            keep_read_with_token(request, patient_id, owner.also)
         return user
-
-
-def _patient_id_in_url(request: HttpRequest) -> uuid.UUID | None:
-    """The patient id the URL names, if it is one (the operation itself
-    refuses any other)."""
-    match = request.resolver_match
-    value = match.kwargs.get("patient_id") if match is not None else None
-    try:
-        return uuid.UUID(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
 
 
 class Throttled(HttpError):
@@ -292,16 +276,17 @@ def submit(
     """201 with its triage; 200 with the first result if this id was already
     sent with the same answers; 409 if it was sent with other answers; 422,
     naming the field, if an answer is wrong."""
-    patient = patient_for_request(
+    admitted = admission_for_request(
         request, patient_id, rule=Rule.REPORTER, what="api.submit", row_only=True
     )
+    patient = admitted.patient
     if (refused := _refused(payload, patient)) is not None:
         return Status(422, Problem(error=refused))
-    user = cast(User, request.user)
     try:
         done = submit_checkin(
             patient,
-            author=user,
+            author=admitted.user,
+            admitted=admitted,
             client_id=payload.id,
             answers=payload.answers,
             kind=payload.kind,

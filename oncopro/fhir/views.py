@@ -13,10 +13,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from oncopro.accounts.actions import user_for_token
 from oncopro.accounts.audit import Actor, audit_event, record
 from oncopro.accounts.models import AuditEvent, User
 from oncopro.accounts.throttle import wrong_token
+from oncopro.accounts.tokens import token_owner
 from oncopro.care.access import Rule, access
 from oncopro.care.models import Patient
 from oncopro.fhir import server
@@ -50,7 +50,7 @@ def operation_outcome(error: FhirError) -> HttpResponse:
 def _bearer_user(request: HttpRequest) -> User:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    user = user_for_token(token.strip()) if scheme.lower() == "bearer" and token else None
+    user = token_owner(token.strip()) if scheme.lower() == "bearer" and token else None
     if user is None:
         if token and (wait := wrong_token(request)) is not None:
             raise FhirError(
