@@ -19,7 +19,11 @@ from oncopro.accounts.models import AuditEvent, User
 from oncopro.alerts import actions as alert_actions
 from oncopro.alerts.actions import process_outbox
 from oncopro.alerts.models import Alert
+from oncopro.alerts.queries import open_queue
 from oncopro.care import actions as care_actions
+from oncopro.care.access import Relation, Rule, on_her_team
+from oncopro.care.models import Patient
+from oncopro.care.panel import team_patients_of
 from oncopro.checkins.actions import submit_checkin
 from oncopro.checkins.models import CheckIn
 from oncopro.fhir import mapping, server
@@ -74,7 +78,7 @@ def get(client: Client, path: str, **params: str) -> tuple[int, dict]:
 
 def test_every_resource_we_make_is_valid_r4(world: World) -> None:
     checkin = fill(world)
-    resources = server.everything(world.alice)
+    resources = server.everything(world.alice, Relation.CARE_TEAM)
     kinds = {resource.get_resource_type() for resource in resources}
     assert kinds == set(server.RESOURCE_TYPES)
     for resource in resources:
@@ -171,7 +175,9 @@ def test_outsiders_get_nothing_of_alice_over_fhir(world: World, outsider: str) -
     fill(world)
     client = token_client(world.outsiders[outsider])
     alice_id = str(world.alice.public_id)
-    ids = [(r.get_resource_type(), r.id) for r in server.everything(world.alice)]
+    ids = [
+        (r.get_resource_type(), r.id) for r in server.everything(world.alice, Relation.CARE_TEAM)
+    ]
     paths = [f"{kind}/{rid}" for kind, rid in ids if kind != "Questionnaire"]
     paths += [f"Patient/{alice_id}/$everything"]
     for path in paths:
@@ -231,3 +237,34 @@ def test_fhirpy_reads_her_resources_from_a_live_server(live_server) -> None:
     assert {o["category"][0]["coding"][0]["code"] for o in observations} == {"survey"}
     conditions = client.resources("Condition").search(patient=str(world.alice.public_id)).fetch()
     assert len(conditions) == 2
+
+
+def test_every_resource_type_declares_who_may_read_it() -> None:
+    """As every page and API operation declares its rule, so does every
+    FHIR resource type; the gate (care.access.admit) decides by it."""
+    assert set(server.RULES) == set(server.RESOURCE_TYPES)
+    for resource_type, rule in server.RULES.items():
+        assert isinstance(rule, Rule), resource_type
+    assert server.RULES["Questionnaire"] is Rule.SIGNED_IN  # the questions, nobody's answers
+
+
+def test_the_queue_the_panel_and_fhir_agree_on_her_teams_patients(world: World) -> None:
+    """One team filter (care.access.on_her_team) behind the queue, the
+    panel and a FHIR Patient search by a clinician."""
+    fill(world)
+    bob_checkin = submit_checkin(
+        world.bob, author=world.bob.user, client_id=uuid.uuid4(),
+        answers={"seizure": {"present": True}}, by=BY,
+    )  # fmt: skip
+    assert bob_checkin.created
+    process_outbox()
+    for clinician in (world.nadia, world.oscar):
+        team = set(Patient.objects.filter(on_her_team(clinician)))
+        assert set(team_patients_of(clinician)) == team
+        assert {alert.patient for alert in open_queue(clinician)} <= team
+        status, found = get(token_client(clinician), "Patient")
+        assert status == 200
+        assert {e["resource"]["id"] for e in found["entry"]} == {str(p.public_id) for p in team}
+    assert {alert.patient for alert in open_queue(world.nadia)} == {world.alice, world.bob}
+    listed = AuditEvent.objects.filter(actor=world.nadia, action="patient.list")
+    assert listed.filter(detail__view="fhir").count() == 1

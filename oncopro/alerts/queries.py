@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from oncopro.accounts.models import User
 from oncopro.alerts.models import LEVEL_RANK, Alert, AlertOutbox, Notification, Outcome
+from oncopro.care.access import on_her_team
 from oncopro.checkins.models import CheckIn
 
 # Emergency first, then urgent, then soon; within a level, the nearest deadline.
@@ -22,7 +23,7 @@ _RANK = Case(
 def open_queue(user: User) -> QuerySet[Alert]:
     """Open alerts of the patients on this person's care teams, worst first."""
     return (
-        Alert.objects.filter(resolved_at=None, patient__care_team__memberships__user=user)
+        Alert.objects.filter(on_her_team(user, via="patient"), resolved_at=None)
         .select_related("patient__user", "acknowledged_by")
         .annotate(rank_order=_RANK)
         .order_by("-rank_order", "deadline", "pk")
@@ -32,8 +33,7 @@ def open_queue(user: User) -> QuerySet[Alert]:
 def recently_resolved(user: User, since: dt.timedelta = dt.timedelta(hours=24)) -> QuerySet[Alert]:
     return (
         Alert.objects.filter(
-            resolved_at__gte=timezone.now() - since,
-            patient__care_team__memberships__user=user,
+            on_her_team(user, via="patient"), resolved_at__gte=timezone.now() - since
         )
         .select_related("patient__user", "resolved_by")
         .order_by("-resolved_at")

@@ -55,6 +55,15 @@ class Relation(StrEnum):
     CARE_TEAM = "care_team"
 
 
+def on_her_team(user: User, via: str = "") -> Q:
+    """The patients of every care team this person is on, as a filter: on
+    Patient itself, or through `via` (e.g. "patient" for alerts). The one
+    place that says who "her team" is: the queue, the panel, FHIR and
+    `visible_patients` all use it."""
+    prefix = f"{via}__" if via else ""
+    return Q(**{f"{prefix}care_team__memberships__user": user})
+
+
 def visible_patients(user: User | AnonymousUser) -> QuerySet[Patient]:
     """Every patient this person may see, and no other."""
     if not user.is_authenticated or not user.is_active:
@@ -62,8 +71,17 @@ def visible_patients(user: User | AnonymousUser) -> QuerySet[Patient]:
     return Patient.objects.filter(
         Q(user=user)
         | Q(caregiver_links__caregiver=user, caregiver_links__revoked_at__isnull=True)
-        | Q(care_team__memberships__user=user)
+        | on_her_team(user)
     ).distinct()
+
+
+def relation_among_visible(user: User, patient: Patient) -> Relation:
+    """How someone stands to a patient `visible_patients` listed for them:
+    it lists her for exactly these reasons, and staff reach patients only
+    through their teams (a caregiver link needs a caregiver's account)."""
+    if patient.user_id == user.pk:
+        return Relation.SELF
+    return Relation.CARE_TEAM if user.is_staff_member else Relation.CAREGIVER
 
 
 def relation_to(user: User, patient: Patient) -> Relation | None:

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from oncopro.accounts.models import User
 from oncopro.alerts.models import Alert
+from oncopro.care.access import on_her_team
 from oncopro.care.models import Patient
 from oncopro.checkins.models import CheckIn
 from oncopro.checkins.weeks import start_of
@@ -31,7 +32,7 @@ ADHERENCE_WEEKS = 8
 
 def team_patients_of(user: User) -> QuerySet[Patient]:
     """The patients of every care team this person is on."""
-    return Patient.objects.filter(care_team__memberships__user=user)
+    return Patient.objects.filter(on_her_team(user))
 
 
 def with_panel_facts(patients: QuerySet[Patient], now: dt.datetime) -> QuerySet[Patient]:

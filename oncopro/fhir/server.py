@@ -1,5 +1,7 @@
-"""Finding FHIR resources: read by id and search by patient and date, each
-through the same gate as every other patient read (`relation_to`)."""
+"""Finding FHIR resources: read by id and search by patient and date. Each
+resource type declares who may read it (`RULES`, the rules pages and the API
+declare), and every record is decided and audited by the same gate as every
+other patient read (`care.access.admit`)."""
 
 from __future__ import annotations
 
@@ -11,12 +13,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest
 from django.utils.dateparse import parse_date, parse_datetime
 from fhir.resources.R4B.resource import Resource
 
 from oncopro.accounts.models import User
 from oncopro.alerts.models import Alert
-from oncopro.care.access import relation_to, visible_patients
+from oncopro.care.access import (
+    Admission,
+    Relation,
+    Rule,
+    admit,
+    read_patient,
+    record_staff_list_read,
+    relation_among_visible,
+    rule_allows,
+    visible_patients,
+)
 from oncopro.care.models import Patient
 from oncopro.checkins.models import CheckIn
 from oncopro.clinical import load_pack
@@ -33,6 +46,21 @@ RESOURCE_TYPES = (
     "CarePlan",
     "Questionnaire",
 )
+# Who may read each type: the rules pages declare with @access. Her alerts
+# (Flag, Task) are hers to read as well as her team's: her right of access,
+# and her own pages already show her each alert, who saw it and what was
+# done when the team shared it (mapping.task leaves out what they did not).
+RULES: dict[str, Rule] = {
+    "Patient": Rule.PATIENT,
+    "QuestionnaireResponse": Rule.PATIENT,
+    "Observation": Rule.PATIENT,
+    "Flag": Rule.PATIENT,
+    "Task": Rule.PATIENT,
+    "MedicationStatement": Rule.PATIENT,
+    "Condition": Rule.PATIENT,
+    "CarePlan": Rule.PATIENT,
+    "Questionnaire": Rule.SIGNED_IN,  # the questions only, no patient data
+}
 # The element `date` searches on, per type (FHIR's common search parameter).
 DATED_TYPES = {"QuestionnaireResponse", "Observation", "Flag", "Task"}
 
@@ -62,63 +90,65 @@ def _uuid(text: str) -> uuid.UUID:
         raise not_found() from None
 
 
-def patient_for(user: User, patient_id: str) -> Patient:
-    patient = (
-        Patient.objects.select_related("user", "care_team__clinic")
-        .filter(public_id=_uuid(patient_id))
-        .first()
-    )
-    if patient is None or relation_to(user, patient) is None:
-        raise not_found()
-    return patient
+def gate(request: HttpRequest, patient: Patient | None, resource_type: str) -> Admission:
+    """`admit` for one FHIR read: not found (404) unless this person may
+    read this type of her records; audited as every staff read is."""
+    return admit(request, patient, rule=RULES[resource_type], what="fhir", about=resource_type)
+
+
+def read_patient_id(patient_id: str) -> Patient | None:
+    """Her row by the id a FHIR client sent (not found if it is no id)."""
+    return read_patient(_uuid(patient_id))
+
+
+def patient_for(request: HttpRequest, patient_id: str, resource_type: str = "Patient") -> Patient:
+    return gate(request, read_patient_id(patient_id), resource_type).patient
 
 
 # Reading one resource
 
 
-def read(user: User, resource_type: str, resource_id: str) -> tuple[Resource, Patient | None]:
+def read(request: HttpRequest, resource_type: str, resource_id: str) -> Resource:
     if resource_type not in RESOURCE_TYPES:
         raise FhirError(404, "not-supported", f"OncoPRO does not serve {resource_type}.")
     if resource_type == "Questionnaire":
         found = mapping.questionnaire()
         if resource_id != found.id:
             raise not_found()
-        return found, None
-    patient, resource = READERS[resource_type](user, resource_id)
-    return resource, patient
+        return found
+    return READERS[resource_type](request, resource_id)
 
 
-def _read_patient(user: User, resource_id: str) -> tuple[Patient, Resource]:
-    patient = patient_for(user, resource_id)
-    return patient, mapping.patient_resource(patient)
+def _read_patient(request: HttpRequest, resource_id: str) -> Resource:
+    return mapping.patient_resource(patient_for(request, resource_id))
 
 
-def _checkin(user: User, client_id: str) -> CheckIn:
+def _checkin(request: HttpRequest, client_id: str, resource_type: str) -> CheckIn:
     checkin = (
         CheckIn.objects.select_related("patient__user", "author")
         .filter(client_id=_uuid(client_id))
         .first()
     )
-    if checkin is None or relation_to(user, checkin.patient) is None:
-        raise not_found()
+    gate(request, checkin.patient if checkin is not None else None, resource_type)
+    assert checkin is not None  # the gate let her record through
     return checkin
 
 
-def _read_response(user: User, resource_id: str) -> tuple[Patient, Resource]:
-    checkin = _checkin(user, resource_id)
-    return checkin.patient, mapping.questionnaire_response(checkin)
+def _read_response(request: HttpRequest, resource_id: str) -> Resource:
+    return mapping.questionnaire_response(_checkin(request, resource_id, "QuestionnaireResponse"))
 
 
-def _read_observation(user: User, resource_id: str) -> tuple[Patient, Resource]:
-    client_id = resource_id.partition(".")[0]
-    checkin = _checkin(user, client_id)
+def _read_observation(request: HttpRequest, resource_id: str) -> Resource:
+    checkin = _checkin(request, resource_id.partition(".")[0], "Observation")
     for observation in mapping.observations(checkin):
         if observation.id == resource_id:
-            return checkin.patient, observation
+            return observation
     raise not_found()
 
 
-def _alert(user: User, resource_id: str, pattern: str) -> Alert:
+def _alert(
+    request: HttpRequest, resource_id: str, pattern: str, resource_type: str
+) -> tuple[Admission, Alert]:
     match = re.fullmatch(pattern, resource_id)
     alert = (
         Alert.objects.select_related("patient__user", "acknowledged_by")
@@ -127,45 +157,47 @@ def _alert(user: User, resource_id: str, pattern: str) -> Alert:
         if match
         else None
     )
-    if alert is None or relation_to(user, alert.patient) is None:
-        raise not_found()
-    return alert
+    admission = gate(request, alert.patient if alert is not None else None, resource_type)
+    assert alert is not None  # the gate let her record through
+    return admission, alert
 
 
-def _read_flag(user: User, resource_id: str) -> tuple[Patient, Resource]:
-    alert = _alert(user, resource_id, r"alert-(\d{1,18})")
-    return alert.patient, mapping.flag(alert)
+def _read_flag(request: HttpRequest, resource_id: str) -> Resource:
+    _, alert = _alert(request, resource_id, r"alert-(\d{1,18})", "Flag")
+    return mapping.flag(alert)
 
 
-def _read_task(user: User, resource_id: str) -> tuple[Patient, Resource]:
-    alert = _alert(user, resource_id, r"alert-(\d{1,18})-task")
-    return alert.patient, mapping.task(alert)
+def _read_task(request: HttpRequest, resource_id: str) -> Resource:
+    _, alert = _alert(request, resource_id, r"alert-(\d{1,18})-task", "Task")
+    return mapping.task(alert)
 
 
 def _from_patient(
-    make: Callable[[Patient], list[Resource]],
-) -> Callable[[User, str], tuple[Patient, Resource]]:
+    resource_type: str, make: Callable[[Patient], list[Resource]]
+) -> Callable[[HttpRequest, str], Resource]:
     """Resources made from her record: the id starts with her id."""
 
-    def reader(user: User, resource_id: str) -> tuple[Patient, Resource]:
-        patient = patient_for(user, resource_id.partition(".")[0])
+    def reader(request: HttpRequest, resource_id: str) -> Resource:
+        patient = patient_for(request, resource_id.partition(".")[0], resource_type)
         for resource in make(patient):
             if resource.id == resource_id:
-                return patient, resource
+                return resource
         raise not_found()
 
     return reader
 
 
-READERS: dict[str, Callable[[User, str], tuple[Patient, Resource]]] = {
+READERS: dict[str, Callable[[HttpRequest, str], Resource]] = {
     "Patient": _read_patient,
     "QuestionnaireResponse": _read_response,
     "Observation": _read_observation,
     "Flag": _read_flag,
     "Task": _read_task,
-    "MedicationStatement": _from_patient(lambda p: list(mapping.medication_statements(p))),
-    "Condition": _from_patient(lambda p: list(mapping.conditions(p))),
-    "CarePlan": _from_patient(lambda p: [mapping.care_plan(p)]),
+    "MedicationStatement": _from_patient(
+        "MedicationStatement", lambda p: list(mapping.medication_statements(p))
+    ),
+    "Condition": _from_patient("Condition", lambda p: list(mapping.conditions(p))),
+    "CarePlan": _from_patient("CarePlan", lambda p: [mapping.care_plan(p)]),
 }
 
 
@@ -228,16 +260,25 @@ def _date_filter(field: str, bounds: list[DateBound]) -> dict[str, Any]:
 
 
 def search(
-    user: User, resource_type: str, patient_ids: list[str], dates: list[DateBound]
-) -> tuple[list[Resource], list[Patient]]:
+    request: HttpRequest, resource_type: str, patient_ids: list[str], dates: list[DateBound]
+) -> list[Resource]:
     if resource_type not in RESOURCE_TYPES:
         raise FhirError(404, "not-supported", f"OncoPRO does not serve {resource_type}.")
     if resource_type == "Questionnaire":
-        return [mapping.questionnaire()], []
+        return [mapping.questionnaire()]
+    user = request.user
+    assert isinstance(user, User)
     if patient_ids:
-        patients = [patient_for(user, pid) for pid in patient_ids]
+        admissions = [gate(request, read_patient_id(pid), resource_type) for pid in patient_ids]
     elif resource_type == "Patient":
-        patients = list(visible_patients(user).select_related("user").order_by("pk"))
+        # Everyone she may see, each through the same rule: her own, her
+        # caregivers', her team's. Staff listing several is one audit line.
+        admissions = [
+            Admission(user, patient, relation_among_visible(user, patient))
+            for patient in visible_patients(user).select_related("user").order_by("pk")
+        ]
+        if user.is_staff_member:
+            record_staff_list_read(request, [a.patient for a in admissions], "fhir")
     else:
         raise FhirError(
             400, "required", f"Searching {resource_type} needs a patient (patient=Patient/ID)."
@@ -245,12 +286,13 @@ def search(
     if dates and resource_type not in DATED_TYPES:
         raise FhirError(400, "not-supported", f"{resource_type} has no date to search on.")
     found: list[Resource] = []
-    for patient in patients:
-        found += _of_patient(patient, resource_type, dates)
-    return found, patients
+    for admission in admissions:
+        found += _of_patient(admission, resource_type, dates)
+    return found
 
 
-def _of_patient(patient: Patient, resource_type: str, dates: list[DateBound]) -> list[Resource]:
+def _of_patient(admission: Admission, resource_type: str, dates: list[DateBound]) -> list[Resource]:
+    patient = admission.patient
     if resource_type == "Patient":
         return [mapping.patient_resource(patient)]
     if resource_type == "MedicationStatement":
@@ -282,7 +324,10 @@ def _of_patient(patient: Patient, resource_type: str, dates: list[DateBound]) ->
     return made
 
 
-def everything(patient: Patient) -> list[Resource]:
+def everything(patient: Patient, relation: Relation) -> list[Resource]:
+    """Every resource of hers that someone standing to her as `relation` may
+    read (every type's rule is asked, so a type kept for her team would be
+    left out for her)."""
     checkins = list(CheckIn.objects.filter(patient=patient).select_related("author").order_by("at"))
     alerts = list(
         Alert.objects.filter(patient=patient)
@@ -293,7 +338,11 @@ def everything(patient: Patient) -> list[Resource]:
         checkin.patient = patient
     for alert in alerts:
         alert.patient = patient
-    return [*mapping.everything(patient, checkins, alerts), mapping.questionnaire()]
+    hers = mapping.everything(patient, checkins, alerts)
+    return [
+        *(r for r in hers if rule_allows(RULES[r.get_resource_type()], relation)),
+        mapping.questionnaire(),
+    ]
 
 
 # Bundles

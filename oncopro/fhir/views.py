@@ -8,16 +8,16 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from oncopro.accounts.audit import Actor, audit_event, record
-from oncopro.accounts.models import AuditEvent, User
+from oncopro.accounts.audit import Actor, record
+from oncopro.accounts.models import User
 from oncopro.accounts.throttle import wrong_token
 from oncopro.accounts.tokens import token_owner
-from oncopro.care.access import Rule, access
+from oncopro.care.access import Rule, access, relation_to
 from oncopro.care.models import Patient
 from oncopro.fhir import server
 from oncopro.fhir.server import FhirError
@@ -76,27 +76,13 @@ def fhir_view(rule: Rule) -> Callable[[Callable[..., HttpResponse]], Callable[..
                 return view(request, *args, **kwargs)
             except FhirError as error:
                 return operation_outcome(error)
+            except Http404:  # the gate: the same answer as for no such record
+                return operation_outcome(server.not_found())
 
         guarded.access_rule = rule  # type: ignore[attr-defined]
         return csrf_exempt(guarded)
 
     return decorate
-
-
-def _audit(request: HttpRequest, patients: list[Patient], what: str) -> None:
-    """Staff reads are audited. Staff reach a patient only through her care
-    team (caregiver links need a caregiver account), so no per-patient check."""
-    user = request.user
-    assert isinstance(user, User)
-    if not user.is_staff_member:
-        return
-    actor = Actor.from_request(request)
-    AuditEvent.objects.bulk_create(
-        audit_event(
-            actor, "patient.read", patient_ref=p.public_id, detail={"view": "fhir", "what": what}
-        )
-        for p in patients
-    )
 
 
 @fhir_view(Rule.PUBLIC)
@@ -155,10 +141,7 @@ def metadata(request: HttpRequest) -> HttpResponse:
 
 @fhir_view(Rule.BEARER)
 def read(request: HttpRequest, resource_type: str, resource_id: str) -> HttpResponse:
-    resource, patient = server.read(request.user, resource_type, resource_id)  # type: ignore[arg-type]
-    if patient is not None:
-        _audit(request, [patient], resource_type)
-    return fhir_json(server.mapping.as_json(resource))
+    return fhir_json(server.mapping.as_json(server.read(request, resource_type, resource_id)))
 
 
 @fhir_view(Rule.BEARER)
@@ -168,16 +151,14 @@ def search(request: HttpRequest, resource_type: str) -> HttpResponse:
         references += request.GET.getlist("_id")
     patient_ids = [ref.removeprefix("Patient/") for ref in references]
     dates = server.parse_dates(request.GET.getlist("date"))
-    resources, patients = server.search(request.user, resource_type, patient_ids, dates)  # type: ignore[arg-type]
-    _audit(request, patients, resource_type)
-    return fhir_json(server.bundle(resources))
+    return fhir_json(server.bundle(server.search(request, resource_type, patient_ids, dates)))
 
 
 @fhir_view(Rule.BEARER)
 def everything(request: HttpRequest, patient_id: str) -> HttpResponse:
-    patient = server.patient_for(request.user, patient_id)  # type: ignore[arg-type]
-    _audit(request, [patient], "$everything")
-    return fhir_json(server.bundle(server.everything(patient)))
+    admission = server.gate(request, server.read_patient_id(patient_id), "Patient")
+    everything = server.everything(admission.patient, admission.relation)
+    return fhir_json(server.bundle(everything))
 
 
 @access(Rule.REPORTER)
@@ -185,6 +166,8 @@ def my_data(request: HttpRequest, patient: Patient) -> HttpResponse:
     """Her right of access: everything OncoPRO holds about her, as one FHIR
     Bundle she (or a caregiver she chose) downloads."""
     record(Actor.from_request(request), "patient.export", patient_ref=patient.public_id)
-    response = fhir_json(server.bundle(server.everything(patient), kind="collection"))
+    relation = relation_to(cast(User, request.user), patient)
+    assert relation is not None  # the gate let this person in
+    response = fhir_json(server.bundle(server.everything(patient, relation), kind="collection"))
     response["Content-Disposition"] = 'attachment; filename="oncopro-my-data.json"'
     return response

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from oncopro.accounts.audit import Actor, record
+from oncopro.care.access import Relation
 from oncopro.care.models import Patient
 from oncopro.fhir import server
 
@@ -32,7 +33,10 @@ class Command(BaseCommand):
         if patient is None:
             raise CommandError("There is no patient with that id.")
         record(Actor.system("export-fhir"), "patient.export", patient_ref=patient.public_id)
-        text = json.dumps(server.bundle(server.everything(patient), kind="collection"), indent=1)
+        text = json.dumps(
+            server.bundle(server.everything(patient, Relation.CARE_TEAM), kind="collection"),
+            indent=1,
+        )
         if options["output"]:
             Path(options["output"]).write_text(text + "\n")
             self.stderr.write(f"Wrote {options['output']}.")
