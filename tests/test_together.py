@@ -11,15 +11,13 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from oncopro.accounts.audit import Actor
 from oncopro.accounts.models import AuditEvent
 from oncopro.alerts.actions import outbox_row
 from oncopro.alerts.models import AlertOutbox
-from oncopro.checkins.actions import build_checkin, content_hash, submit_checkin, submitted_event
+from oncopro.checkins.actions import build_checkin, submission, submit_checkin, submitted_event
 from oncopro.checkins.models import CheckIn
-from oncopro.checkins.triage import triage_checkin, validate_answers
 from oncopro.db.together import Dependent, insert_together
 from tests.personas import World
 
@@ -29,12 +27,11 @@ CALM = {"fatigue": {"severity": 1}}
 
 def unsaved_checkin(world: World, answers: dict[str, Any], client_id: uuid.UUID) -> CheckIn:
     patient = world.alice
-    report = validate_answers(answers, timezone.now())
-    return build_checkin(
-        patient, patient.user, client_id, CheckIn.Kind.WEEKLY, report, {},
-        content_hash(patient, CheckIn.Kind.WEEKLY, answers), None,
-        triage_checkin(patient, report),
+    made = submission(
+        patient, author=patient.user, client_id=client_id, answers=answers,
+        by=Actor(user=patient.user, ip="127.0.0.1"),
     )  # fmt: skip
+    return build_checkin(made)
 
 
 def with_dependents(checkin: CheckIn) -> list[Dependent]:

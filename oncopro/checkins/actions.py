@@ -62,6 +62,54 @@ def content_hash(
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Submission:
+    """One check-in, checked and triaged, ready to store: built once by
+    `submission`, then stored (`submit_checkin`) or, by the benchmark cohort's
+    bulk writer, turned into its row (`build_checkin`)."""
+
+    patient: Patient
+    author: User
+    client_id: uuid.UUID
+    kind: str
+    report: Report
+    notes: dict[str, str]
+    digest: str  # content_hash of what was sent
+    replaces: CheckIn | None
+    result: TriageResult
+    by: Actor
+
+
+def submission(
+    patient: Patient,
+    *,
+    author: User,
+    client_id: uuid.UUID,
+    answers: dict[str, Any],
+    kind: str = CheckIn.Kind.WEEKLY,
+    at: dt.datetime | None = None,
+    replaces: CheckIn | None = None,
+    notes: dict[str, str] | None = None,
+    sent: tuple[dt.datetime | None, str | None] = (None, None),
+    history: list[Report] | None = None,
+    by: Actor,
+) -> Submission:
+    """Check and triage one report (bad answers raise CaseError). `sent`:
+    the `at` and `reporter` an API client sent, which count as content.
+    `history`: her earlier reports, when the caller has them in hand (the
+    cohort); else triage reads them."""
+    notes = {key: value.strip()[:500] for key, value in (notes or {}).items() if value.strip()}
+    at_sent, reporter_sent = sent  # as a client sent them: they count as content
+    digest = content_hash(patient, kind, answers, notes, at=at_sent, reporter=reporter_sent)
+    report = validate_answers(answers, at or timezone.now())
+    # Triage reads her history before the write transaction, so that the
+    # transaction (which SQLite lets one writer hold at a time) is only the
+    # inserts. A check-in sent at the same moment for her is not in that
+    # history either way (PostgreSQL's read committed sees the same).
+    result = triage_checkin(patient, report, history)
+    return Submission(patient, author, client_id, kind, report, notes, digest, replaces, result, by)
+
+
 def submit_checkin(
     patient: Patient,
     *,
@@ -78,33 +126,24 @@ def submit_checkin(
 ) -> Submitted:
     """Store one check-in and its triage. The same id with the same content
     returns the first result; with other content it raises CheckInConflict.
-    `sent`: the `at` and `reporter` an API client sent, which are part of
-    that content. Only she or a caregiver she chose may report for her:
-    `admitted`, the access gate's decision for this very person and patient,
-    says so without asking again. Bad answers raise CaseError (nothing is
-    stored)."""
+    Only she or a caregiver she chose may report for her: `admitted`, the
+    access gate's decision for this very person and patient, says so
+    without asking again. Bad answers raise CaseError (nothing is stored)."""
     if _relation(author, patient, admitted) not in (Relation.SELF, Relation.CAREGIVER):
         raise PermissionError("Only the patient or a caregiver she chose can report for her.")
-    notes = {key: value.strip()[:500] for key, value in (notes or {}).items() if value.strip()}
-    at_sent, reporter_sent = sent  # as a client sent them: they count as content
-    digest = content_hash(patient, kind, answers, notes, at=at_sent, reporter=reporter_sent)
-    report = validate_answers(answers, at or timezone.now())
-    # Triage reads her history before the write transaction, so that the
-    # transaction (which SQLite lets one writer hold at a time) is only the
-    # inserts. A check-in sent at the same moment for her is not in that
-    # history either way (PostgreSQL's read committed sees the same).
-    result = triage_checkin(patient, report)
+    made = submission(
+        patient, author=author, client_id=client_id, answers=answers, kind=kind, at=at,
+        replaces=replaces, notes=notes, sent=sent, by=by,
+    )  # fmt: skip
     try:
-        checkin = _store(
-            patient, author, client_id, kind, report, notes, digest, replaces, result, by
-        )
+        checkin = _store(made)
     except IntegrityError:
         # This id was stored before: a retry (the client's id is unique).
         # Replays are rare, so the first try goes straight to the insert.
         existing = CheckIn.objects.filter(client_id=client_id).first()
         if existing is None:
             raise
-        return _same_or_conflict(existing, patient, digest)
+        return _same_or_conflict(existing, patient, made.digest)
     return Submitted(checkin, created=True)
 
 
@@ -120,25 +159,12 @@ def _same_or_conflict(existing: CheckIn, patient: Patient, digest: str) -> Submi
     return Submitted(existing, created=False)
 
 
-def _store(
-    patient: Patient,
-    author: User,
-    client_id: uuid.UUID,
-    kind: str,
-    report: Report,
-    notes: dict[str, str],
-    digest: str,
-    replaces: CheckIn | None,
-    result: TriageResult,
-    by: Actor,
-) -> CheckIn:
-    checkin = build_checkin(
-        patient, author, client_id, kind, report, notes, digest, replaces, result
-    )
+def _store(made: Submission) -> CheckIn:
+    checkin = build_checkin(made)
     # The check-in, its audit line and (when it needs the team) its outbox
     # row are stored together or not at all: a stored check-in always gets
     # its alert and its audit line.
-    rows = [Dependent(submitted_event(checkin, by), text_fields=("object_ref",))]
+    rows = [Dependent(submitted_event(checkin, made.by), text_fields=("object_ref",))]
     if (outbox := outbox_row(checkin)) is not None:
         rows.append(Dependent(outbox, key_fields=("checkin",)))
     insert_together(checkin, rows)
@@ -147,39 +173,31 @@ def _store(
     return checkin
 
 
-def build_checkin(
-    patient: Patient,
-    author: User,
-    client_id: uuid.UUID,
-    kind: str,
-    report: Report,
-    notes: dict[str, str],
-    digest: str,
-    replaces: CheckIn | None,
-    result: TriageResult,
-) -> CheckIn:
+def build_checkin(made: Submission) -> CheckIn:
     """The row for one check-in and its triage, not yet saved. The one place
     that shapes it: `submit_checkin` and the benchmark cohort's bulk writer
     both use it."""
     reporter = (
-        CheckIn.Reporter.CAREGIVER if author.role == Role.CAREGIVER else CheckIn.Reporter.PATIENT
+        CheckIn.Reporter.CAREGIVER
+        if made.author.role == Role.CAREGIVER
+        else CheckIn.Reporter.PATIENT
     )
-    payload = result.to_json()
-    payload["checkin_id"] = str(client_id)
+    payload = made.result.to_json()
+    payload["checkin_id"] = str(made.client_id)
     return CheckIn(
-        client_id=client_id,
-        patient=patient,
-        author=author,
+        client_id=made.client_id,
+        patient=made.patient,
+        author=made.author,
         reporter=reporter,
-        kind=kind,
-        at=report.at,
-        answers=dict(report.answers),
-        notes=notes,
-        content_hash=digest,
-        replaces=replaces,
-        urgency=result.urgency,
-        contact=result.contact,
-        pack=result.pack,
+        kind=made.kind,
+        at=made.report.at,
+        answers=dict(made.report.answers),
+        notes=made.notes,
+        content_hash=made.digest,
+        replaces=made.replaces,
+        urgency=made.result.urgency,
+        contact=made.result.contact,
+        pack=made.result.pack,
         result=payload,
     )
 

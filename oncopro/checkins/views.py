@@ -51,7 +51,7 @@ def weekly_checkin(request: HttpRequest, patient: Patient) -> HttpResponse:
     if request.method == "POST":
         # The core set and the temperature are always in front of her (or
         # answered "never" by the list), so a follow-up does not ask them again.
-        report = Submission(
+        report = ReportBeingSent(
             request, patient, blocks + others, client_id, CheckIn.Kind.WEEKLY, shown=blocks
         )
         fill(blocks + others, request.POST)
@@ -136,7 +136,7 @@ def something_changed(request: HttpRequest, patient: Patient) -> HttpResponse:
                 [n for n in shown_on_follow_up_screens(request.POST) if n not in asked],
                 to,
             )
-            report = Submission(
+            report = ReportBeingSent(
                 request, patient, blocks, client_id, CheckIn.Kind.ANYTIME, blocks, picked
             )
             sent = report.send()
@@ -205,7 +205,7 @@ def _anytime_blocks(
     return blocks
 
 
-class Submission:
+class ReportBeingSent:
     """One report being sent: its answers checked, its follow-up questions
     asked (on a screen of their own when the answers make more due), then
     submitted. What she typed stays in the blocks whatever happens."""

@@ -36,9 +36,9 @@ from oncopro.alerts.actions import (
 from oncopro.alerts.models import Alert, AlertOutbox, Notification, Outcome
 from oncopro.care import actions
 from oncopro.care.models import CarePhase, CareTeam, Clinic, Patient
-from oncopro.checkins.actions import build_checkin, content_hash, submit_checkin, submitted_event
+from oncopro.checkins.actions import build_checkin, submission, submit_checkin, submitted_event
 from oncopro.checkins.models import CheckIn
-from oncopro.checkins.triage import HISTORY_WINDOW, triage_checkin, validate_answers
+from oncopro.checkins.triage import HISTORY_WINDOW
 from oncopro.clinical import Report
 
 COHORT_CLINIC = "Cohort Cancer Centre (synthetic)"
@@ -329,24 +329,18 @@ class _Store:
             if process_outbox(now=at + dt.timedelta(minutes=1)):
                 _team_responds(self.rng, self.patient, at, self.now)
             return
-        report = validate_answers(answers, at)
         earlier = [r for r in reversed(self.history) if at - HISTORY_WINDOW <= r.at <= at]
-        kind = CheckIn.Kind.WEEKLY
-        checkin = build_checkin(
-            self.patient,
-            author,
-            client_id,
-            kind,
-            report,
-            {},
-            content_hash(self.patient, kind, answers, {}),
-            None,
-            triage_checkin(self.patient, report, earlier),
-        )
+        made = submission(
+            self.patient, author=author, client_id=client_id, answers=answers, at=at,
+            history=earlier, by=Actor(user=author, label="seed-cohort"),
+        )  # fmt: skip
+        checkin = build_checkin(made)
         checkin.received_at = at
         self.pending.append((checkin, author))
         # As the database would hand it back to the next triage.
-        self.history.append(Report(at=report.at, answers=json.loads(json.dumps(checkin.answers))))
+        self.history.append(
+            Report(at=made.report.at, answers=json.loads(json.dumps(checkin.answers)))
+        )
 
     def settle(self) -> None:
         """Insert what is pending, then let the alert worker's code handle
