@@ -268,3 +268,38 @@ def test_the_queue_the_panel_and_fhir_agree_on_her_teams_patients(world: World) 
     assert {alert.patient for alert in open_queue(world.nadia)} == {world.alice, world.bob}
     listed = AuditEvent.objects.filter(actor=world.nadia, action="patient.list")
     assert listed.filter(detail__view="fhir").count() == 1
+
+
+def test_pages_and_fhir_agree_on_who_reads_her_alerts_and_what_they_say(world: World) -> None:
+    """Her alerts are hers to read (her right of access) as well as her
+    team's: over FHIR as on her pages. What the team did reaches her and her
+    caregivers only once the team shares it, on both; the team sees it."""
+    fill(world)
+    closed = Alert.objects.get(resolved_at__isnull=False)
+    summary = reverse("reports:summary", kwargs={"patient_id": world.alice.public_id})
+    did = closed.get_outcome_display()
+
+    def seen(person: User) -> tuple[str | None, str]:
+        status, task = get(token_client(person), f"Task/alert-{closed.pk}-task")
+        assert status == 200
+        assert get(token_client(person), f"Flag/alert-{closed.pk}")[0] == 200
+        page = sign_in(Client(), person).get(summary)
+        assert page.status_code == 200
+        return task.get("businessStatus", {}).get("text"), page.content.decode()
+
+    for person in (world.alice.user, world.carol):
+        fhir_says, page = seen(person)
+        assert fhir_says is None  # not shared yet
+        assert "Closed by Nadia Nurse" in page
+        assert did.lower() not in page
+    assert seen(world.nadia)[0] == did  # her team sees what was done
+
+    closed.share_outcome = True
+    closed.save(update_fields=["share_outcome"])
+    for person in (world.alice.user, world.carol):
+        fhir_says, page = seen(person)
+        assert fhir_says == did
+        assert did.lower() in page
+    for outsider in world.outsiders.values():
+        assert get(token_client(outsider), f"Task/alert-{closed.pk}-task")[0] == 404
+        assert sign_in(Client(), outsider).get(summary).status_code == 404

@@ -351,11 +351,13 @@ def flag(alert: Alert) -> Flag:
     )
 
 
-def task(alert: Alert) -> Task:
+def task(alert: Alert, *, for_team: bool) -> Task:
     """Task: status follows the alert (requested, then accepted when
     acknowledged, completed when resolved), intent, priority, code, focus
     (the Flag), for, authoredOn, lastModified, owner, businessStatus (what
-    was done). The team's note stays with the team."""
+    was done). The team's note stays with the team; what was done, for her
+    and her caregivers (`for_team` False), only when the team shared it,
+    as her pages show it."""
     if alert.resolved_at:
         status, changed = "completed", alert.resolved_at
     elif alert.acknowledged_at:
@@ -365,7 +367,7 @@ def task(alert: Alert) -> Task:
     extra: dict[str, Any] = {}
     if alert.acknowledged_by:
         extra["owner"] = {"type": "Practitioner", "display": alert.acknowledged_by.full_name}
-    if alert.outcome:
+    if alert.outcome and (for_team or alert.share_outcome):
         extra["businessStatus"] = {"text": alert.get_outcome_display()}
     return make(
         Task,
@@ -474,7 +476,7 @@ def care_plan(patient: Patient) -> CarePlan:
 
 
 def everything(
-    patient: Patient, checkins: Iterable[CheckIn], alerts: Iterable[Alert]
+    patient: Patient, checkins: Iterable[CheckIn], alerts: Iterable[Alert], *, for_team: bool
 ) -> list[Resource]:
     pack = load_pack()
     resources: list[Resource] = [patient_resource(patient), care_plan(patient)]
@@ -484,5 +486,5 @@ def everything(
         resources.append(questionnaire_response(checkin, pack))
         resources += observations(checkin, pack)
     for alert in alerts:
-        resources += [flag(alert), task(alert)]
+        resources += [flag(alert), task(alert, for_team=for_team)]
     return resources

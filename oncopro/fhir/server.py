@@ -168,8 +168,8 @@ def _read_flag(request: HttpRequest, resource_id: str) -> Resource:
 
 
 def _read_task(request: HttpRequest, resource_id: str) -> Resource:
-    _, alert = _alert(request, resource_id, r"alert-(\d{1,18})-task", "Task")
-    return mapping.task(alert)
+    admission, alert = _alert(request, resource_id, r"alert-(\d{1,18})-task", "Task")
+    return mapping.task(alert, for_team=admission.relation is Relation.CARE_TEAM)
 
 
 def _from_patient(
@@ -320,7 +320,12 @@ def _of_patient(admission: Admission, resource_type: str, dates: list[DateBound]
     made = []
     for alert in alerts.order_by("opened_at"):
         alert.patient = patient
-        made.append(mapping.flag(alert) if resource_type == "Flag" else mapping.task(alert))
+        for_team = admission.relation is Relation.CARE_TEAM
+        made.append(
+            mapping.flag(alert)
+            if resource_type == "Flag"
+            else mapping.task(alert, for_team=for_team)
+        )
     return made
 
 
@@ -338,7 +343,8 @@ def everything(patient: Patient, relation: Relation) -> list[Resource]:
         checkin.patient = patient
     for alert in alerts:
         alert.patient = patient
-    hers = mapping.everything(patient, checkins, alerts)
+    for_team = relation is Relation.CARE_TEAM
+    hers = mapping.everything(patient, checkins, alerts, for_team=for_team)
     return [
         *(r for r in hers if rule_allows(RULES[r.get_resource_type()], relation)),
         mapping.questionnaire(),
