@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from oncopro.clinical import load_pack, parse_case, triage_case  # noqa: E402
-from oncopro.clinical.pack import Pack, SymptomSpec  # noqa: E402
+from oncopro.clinical.pack import Pack  # noqa: E402
+from oncopro.clinical.specs import SymptomSpec  # noqa: E402
 
 NOW = dt.datetime(2026, 11, 17, 9, 0, tzinfo=dt.UTC)
 REGIMENS = [

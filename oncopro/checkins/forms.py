@@ -17,7 +17,8 @@ from django.http import QueryDict
 from oncopro.checkins import units
 from oncopro.checkins.units import CELSIUS
 from oncopro.clinical.followups import LOW_BELOW, due_follow_ups, follow_up_questions
-from oncopro.clinical.pack import FieldSpec, Pack, SymptomSpec, plain_number
+from oncopro.clinical.pack import Pack
+from oncopro.clinical.specs import FieldSpec, SymptomSpec, plain_number
 
 
 @dataclass

@@ -10,7 +10,9 @@ from typing import Any
 
 from oncopro.clinical.case import CaseError, PatientContext, Report, TriageCase, parse_case
 from oncopro.clinical.engine import triage, triage_case
-from oncopro.clinical.pack import Pack, PackError, load_pack
+from oncopro.clinical.errors import PackError
+from oncopro.clinical.loading import load_pack
+from oncopro.clinical.pack import Pack
 from oncopro.clinical.result import Finding, TriageResult
 
 __all__ = [

@@ -19,7 +19,8 @@ from typing import Annotated, Any, Literal, NamedTuple
 import msgspec
 
 from oncopro.clinical.conditions import CARE_PHASES
-from oncopro.clinical.pack import SITES, FieldSpec, Pack, plain_number
+from oncopro.clinical.pack import SITES, Pack
+from oncopro.clinical.specs import FieldSpec, plain_number
 
 REPORTERS = ("patient", "caregiver")
 

@@ -13,7 +13,9 @@ import msgspec
 
 from oncopro.clinical.case import CaseError, parse_case
 from oncopro.clinical.engine import triage_case
-from oncopro.clinical.pack import Pack, PackError, load_pack
+from oncopro.clinical.errors import PackError
+from oncopro.clinical.loading import load_pack
+from oncopro.clinical.pack import Pack
 
 EXIT_OK = 0
 EXIT_CASE_ERRORS = 2

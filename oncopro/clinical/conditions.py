@@ -11,21 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
+from typing import Any, NamedTuple, Protocol, cast
 
+from oncopro.clinical.errors import ConditionError
 from oncopro.clinical.grading import composite_grade
-
-if TYPE_CHECKING:
-    from oncopro.clinical.pack import SymptomSpec, TherapyCatalog
+from oncopro.clinical.specs import SymptomSpec, Therapy, TherapyCatalog
 
 Inputs = dict[str, Any]
-Condition = Callable[["View"], Inputs | None]
 
 NO_INPUTS: Inputs = {}
-
-
-class ConditionError(ValueError):
-    """A condition the pack cannot use; the message says why, in plain words."""
 
 
 class LazyGrades:
@@ -56,17 +50,6 @@ class Record(NamedTuple):
     at: dt.datetime
     answers: Mapping[str, Any]
     grades: LazyGrades
-
-
-@dataclass(frozen=True, slots=True)
-class Therapy:
-    """What the patient takes, resolved against the pack's classes."""
-
-    phase: str
-    drugs: tuple[str, ...]
-    # name (class, group, drug list or drug) -> the patient's drugs in it
-    matches: Mapping[str, tuple[str, ...]]
-    unknown: tuple[str, ...]
 
 
 class Grades(Protocol):
@@ -189,6 +172,19 @@ class _Code:
 # Writes statements at a depth that leave Inputs | None in the target variable.
 Emit = Callable[[_Code, int, str], None]
 
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One condition of the pack, compiled once. `holds(view)` judges it:
+    the inputs it used when it holds, else None (a generated function of
+    straight-line code, whose text is `source`). `emit` writes the same code
+    into a larger function: `compile_firing` judges every rule in one."""
+
+    holds: Callable[[View], Inputs | None]
+    emit: Emit
+    source: str
+
+
 _PROLOGUE = ("answers = view.answers", "grades = view.grades")
 
 
@@ -199,8 +195,8 @@ class Compiler:
 
     Each condition becomes one generated function of straight-line code (a
     tree of small closures cost a call per node, and triage judges dozens of
-    conditions per check-in). The generated text is kept on the function as
-    `__source__`, for reading and for tests."""
+    conditions per check-in). Each comes back as a `Condition`, with the
+    generated text, for reading and for tests."""
 
     symptoms: Mapping[str, SymptomSpec]
     therapies: TherapyCatalog
@@ -214,9 +210,8 @@ class Compiler:
             code.add(1, line)
         emit(code, 1, "result")
         code.add(1, "return result")
-        function = _define("condition", code.lines)
-        function.__emit__ = emit  # for compile_firing
-        return cast(Condition, function)
+        function, source = _define("condition", code.lines)
+        return Condition(holds=function, emit=emit, source=source)
 
     def _emit(self, node: Any) -> Emit:
         if not isinstance(node, Mapping) or not node:
@@ -556,7 +551,7 @@ def compile_firing(rules: Sequence[RuleCode]) -> Callable[[View], list[Firing]]:
             code.add(depth, f"if {' or '.join(f'{name} is not None' for name in asked)}:")
             depth += 1
         got = code.name("got")
-        _emitter(rule.condition)(code, depth, got)
+        rule.condition.emit(code, depth, got)
         code.add(depth, f"if {got} is not None:")
         snapshot = "dict(fired)" if rule.snapshot else "None"
         code.add(depth + 1, f"append(({position!r}, {got}, False, {snapshot}))")
@@ -565,7 +560,7 @@ def compile_firing(rules: Sequence[RuleCode]) -> Callable[[View], list[Firing]]:
         if rule.otherwise_ongoing is not None:
             code.add(depth, "else:")
             ongoing = code.name("ongoing")
-            _emitter(rule.otherwise_ongoing)(code, depth + 1, ongoing)
+            rule.otherwise_ongoing.emit(code, depth + 1, ongoing)
             code.add(depth + 1, f"if {ongoing} is not None:")
             code.add(depth + 2, f"append(({position!r}, {ongoing}, True, None))")
     body = code.lines
@@ -576,22 +571,17 @@ def compile_firing(rules: Sequence[RuleCode]) -> Callable[[View], list[Firing]]:
         code.add(1, line)
     code.lines += body
     code.add(1, "return out")
-    return cast(Callable[[View], list[Firing]], _define("fire_all", code.lines))
+    fire_all, _ = _define("fire_all", code.lines)
+    return cast(Callable[[View], list[Firing]], fire_all)
 
 
-def _define(name: str, body: list[str]) -> Any:
-    """The function `name(view)` with that body, its text kept as `__source__`.
-    Only the compiler's own lines go in, with the pack's values as literals."""
+def _define(name: str, body: list[str]) -> tuple[Any, str]:
+    """The function `name(view)` with that body, and its text. Only the
+    compiler's own lines go in, with the pack's values as literals."""
     source = f"def {name}(view):\n" + "\n".join(body) + "\n"
     namespace: dict[str, Any] = {"NO_INPUTS": NO_INPUTS}
     exec(compile(source, f"<pack {name}>", "exec"), namespace)  # noqa: S102
-    function = namespace[name]
-    function.__source__ = source
-    return function
-
-
-def _emitter(condition: Condition) -> Emit:
-    return cast(Emit, getattr(condition, "__emit__"))  # noqa: B009
+    return namespace[name], source
 
 
 def _check_range(op: str, limit: Any, low: int, high: int, what: str) -> None:

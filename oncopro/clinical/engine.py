@@ -23,10 +23,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from oncopro.clinical.case import PatientContext, Report, TriageCase
-from oncopro.clinical.conditions import Grades, Inputs, LazyGrades, Record, Therapy, View
+from oncopro.clinical.conditions import Grades, Inputs, LazyGrades, Record, View
 from oncopro.clinical.grading import composite_grade
-from oncopro.clinical.pack import LEVEL_RANK, Pack, Rule, SymptomSpec
+from oncopro.clinical.pack import LEVEL_RANK, Pack, Rule
 from oncopro.clinical.result import Finding, TriageResult
+from oncopro.clinical.specs import SymptomSpec, Therapy
 
 CONTACTS = {
     "emergency": "emergency_services",
@@ -149,7 +150,7 @@ def triage(
         suspected_sites=suspected,
         findings=[_finding(item, site_label(item)) for item in findings],
         ongoing=[_finding(item, site_label(item)) for item in ongoing],
-        advice=[card.key for card in pack.advice if card.condition(view) is not None],
+        advice=[card.key for card in pack.advice if card.condition.holds(view) is not None],
         grades={s: grade for s in checkin.answers if (grade := grades.get(s)) is not None},
         pack=pack.label,
         warnings=[_unknown_drug_warning(pack, name) for name in therapy.unknown],
@@ -188,7 +189,7 @@ def fire(pack: Pack, view: View) -> list[Fired]:
 
 def _because(pack: Pack, rule: Rule, view: View, inputs: Inputs) -> str:
     for case in rule.cases:
-        if case.condition(view) is not None:
+        if case.condition.holds(view) is not None:
             return _render(pack, case.because, rule, view.therapy, inputs)
     return _render(pack, rule.because or "", rule, view.therapy, inputs)
 
@@ -313,9 +314,9 @@ class _EarlierFindings:
                 firings = self.pack.fire_all(view)
                 self._all_fired[index] = {firing[0] for firing in firings}
             return position in self._all_fired[index]
-        if rule.condition(view) is not None:
+        if rule.condition.holds(view) is not None:
             return True
-        return rule.otherwise_ongoing is not None and rule.otherwise_ongoing(view) is not None
+        return rule.otherwise_ongoing is not None and rule.otherwise_ongoing.holds(view) is not None
 
     def _latest_asking(self, symptoms: tuple[str, ...]) -> tuple[int, Record] | None:
         """The most recent earlier check-in that asked about any of them."""

@@ -71,9 +71,11 @@ def due_follow_ups(
     due = []
     for follow_up in pack.follow_ups:
         named = any(s in picked or reported(pack, s, answers) for s in follow_up.reported)
-        if not named and not (follow_up.when is not None and follow_up.when(view) is not None):
+        if not named and not (
+            follow_up.when is not None and follow_up.when.holds(view) is not None
+        ):
             continue
-        if follow_up.only_if is not None and follow_up.only_if(view) is None:
+        if follow_up.only_if is not None and follow_up.only_if.holds(view) is None:
             continue
         due.append(follow_up)
     return due

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from oncopro.clinical.pack import Pack, SymptomSpec
+from oncopro.clinical.pack import Pack
+from oncopro.clinical.specs import SymptomSpec
 
 # Words that carry no meaning for matching.
 _IGNORED_WORDS = (

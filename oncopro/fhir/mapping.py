@@ -39,7 +39,7 @@ from oncopro.alerts.models import Alert
 from oncopro.care.models import CarePhase, MetastaticSite, Patient
 from oncopro.checkins.models import CheckIn
 from oncopro.clinical import Pack, load_pack
-from oncopro.clinical.pack import FieldSpec, SymptomSpec
+from oncopro.clinical.specs import FieldSpec, SymptomSpec
 
 # Local code systems (documented in docs/fhir.md).
 SYMPTOM_SYSTEM = "urn:oncopro:fhir:CodeSystem:symptom"

@@ -88,13 +88,13 @@ def fired_both_ways(data: dict[str, Any]) -> tuple[Firings, Firings]:
     view.fired = {}
     alone: Firings = []
     for position, rule in enumerate(pack.all_rules):
-        inputs = rule.condition(view)
+        inputs = rule.condition.holds(view)
         if inputs is not None:
             alone.append((position, inputs, False))
             view.fired.setdefault(rule.id, inputs)
             view.fired.setdefault(rule.key, inputs)
         elif rule.otherwise_ongoing is not None:
-            inputs = rule.otherwise_ongoing(view)
+            inputs = rule.otherwise_ongoing.holds(view)
             if inputs is not None:
                 alone.append((position, inputs, True))
     return together, alone

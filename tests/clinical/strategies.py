@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from oncopro.clinical import load_pack
-from oncopro.clinical.pack import FieldSpec, SymptomSpec
+from oncopro.clinical.specs import FieldSpec, SymptomSpec
 
 NOW = dt.datetime(2026, 11, 17, 9, 0, tzinfo=dt.UTC)
 PACK = load_pack()

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from oncopro.clinical import load_pack
+from oncopro.clinical.errors import PackError
 from oncopro.clinical.followups import due_follow_ups, follow_up_questions
-from oncopro.clinical.pack import PackError
 from tests.clinical.helpers import shared_file
 from tests.clinical.test_pack import broken_pack
 

@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 import yaml
 
-from oncopro.clinical.pack import BUILTIN_PACK, PackError, load_pack
+from oncopro.clinical.errors import PackError
+from oncopro.clinical.loading import load_pack
+from oncopro.clinical.pack import BUILTIN_PACK
 from tests.clinical.helpers import ROOT
 
 
@@ -174,7 +176,7 @@ def test_pack_text_that_looks_like_code_stays_text(tmp_path: Path) -> None:
         path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
     pack = load_pack(folder)
     e4 = next(rule for rule in pack.rules if rule.key == "E4")
-    assert repr(sneaky) in e4.condition.__source__  # type: ignore[attr-defined]
+    assert repr(sneaky) in e4.condition.source
     from oncopro.clinical import triage_json
 
     case = {
