@@ -17,6 +17,7 @@ from django.http import QueryDict
 from oncopro.checkins import units
 from oncopro.checkins.units import CELSIUS
 from oncopro.clinical.followups import LOW_BELOW, due_follow_ups, follow_up_questions
+from oncopro.clinical.kinds import FormValueError, kind_of
 from oncopro.clinical.pack import Pack
 from oncopro.clinical.specs import FieldSpec, SymptomSpec, plain_number
 
@@ -60,9 +61,6 @@ class SymptomBlock:
         return any(question.value for question in self.questions)
 
 
-YES_NO = (("yes", "Yes"), ("no", "No"))
-
-
 @dataclass(frozen=True)
 class Audience:
     """Who answers: the patient herself (name None) or her caregiver (her
@@ -89,23 +87,17 @@ def _question(
             hint=f"In {unit.symbol}, for example {unit.example}.",
             low_reading=f"{units.from_celsius(LOW_BELOW, to.unit):.1f}",
         )  # fmt: skip
-    if field_spec.kind == "score":
-        labels = pack.scales[field_spec.scale or name]
-        choices = [Choice(str(value), label) for value, label in enumerate(labels)]
-        return Question(input_name, text, "radio", choices)
-    if field_spec.kind == "yesno":
-        return Question(input_name, text, "radio", [Choice(v, label) for v, label in YES_NO])
-    if field_spec.kind == "choice":
-        named = spec.choice_labels.get(name, {})
-        choices = [Choice(value, named.get(value, value)) for value in field_spec.choices]
-        return Question(input_name, text, "radio", choices)
-    if field_spec.kind in ("integer", "number"):
+    form = kind_of(field_spec).form
+    if form.options is not None:
+        options = form.options(pack.scales, spec, name, field_spec)
+        return Question(input_name, text, form.widget, [Choice(v, label) for v, label in options])
+    if form.widget == "number":
         return Question(
             input_name,
             text,
             "number",
             unit=field_spec.unit or "",
-            step="1" if field_spec.kind == "integer" else "0.1",
+            step=form.step,
             low="" if field_spec.low is None else plain_number(field_spec.low),
             high="" if field_spec.high is None else plain_number(field_spec.high),
         )
@@ -210,25 +202,10 @@ def _reading(input_name: str, spec: FieldSpec, raw: str, unit: str) -> float:
 
 
 def _convert(form_name: str, spec: FieldSpec, raw: str) -> Any:
-    if spec.kind == "score":
-        if raw not in {"0", "1", "2", "3", "4"}:
-            raise AnswerError(form_name, "Please pick one of the answers.")
-        return int(raw)
-    if spec.kind == "yesno":
-        if raw not in ("yes", "no"):
-            raise AnswerError(form_name, "Please pick Yes or No.")
-        return raw == "yes"
-    if spec.kind in ("integer", "number"):
-        try:
-            number = float(raw.replace(",", "."))
-        except ValueError:
-            raise AnswerError(form_name, "Please type a number, for example 37.5.") from None
-        if spec.kind == "integer":
-            if not number.is_integer():
-                raise AnswerError(form_name, "Please type a whole number, for example 3.")
-            return int(number)
-        return number
-    return raw
+    try:
+        return kind_of(spec).form.read(spec, raw)
+    except FormValueError as error:
+        raise AnswerError(form_name, str(error)) from None
 
 
 def none_answer(pack: Pack, symptom_id: str) -> dict[str, Any]:
@@ -328,12 +305,10 @@ def plain_answers(pack: Pack, answers: Mapping[str, Any]) -> list[tuple[str, str
             field_spec = spec.fields.get(name)
             if field_spec is None:
                 continue
-            if field_spec.kind == "score":
-                shown = pack.scales[field_spec.scale or name][value].lower()
-            elif field_spec.kind == "yesno":
-                shown = "yes" if value else "no"
-            elif field_spec.kind == "choice":
-                shown = spec.choice_labels.get(name, {}).get(value, value)
+            form = kind_of(field_spec).form
+            if form.options is not None:
+                labels = dict(form.options(pack.scales, spec, name, field_spec))
+                shown = form.in_a_sentence(labels.get(form.sent_as(value), str(value)))
             else:
                 shown = f"{value} {field_spec.unit or ''}".strip()
             parts.append(shown if name == "present" else f"{name.replace('_', ' ')}: {shown}")

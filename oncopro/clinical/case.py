@@ -10,36 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
 import msgspec
 
 from oncopro.clinical.conditions import CARE_PHASES
+from oncopro.clinical.errors import CaseError
+from oncopro.clinical.kinds import describe as _describe
+from oncopro.clinical.kinds import kind_of
 from oncopro.clinical.pack import SITES, Pack
-from oncopro.clinical.specs import FieldSpec, plain_number
+from oncopro.clinical.specs import FieldSpec
 
 REPORTERS = ("patient", "caregiver")
-
-# Free text is kept as JSON, and PostgreSQL cannot store the null character
-# or half of a character split in two (a lone UTF-16 surrogate, which JSON's
-# \u escapes can carry): such text is refused, by name, like any bad value.
-_UNSTORABLE = r"\x00\ud800-\udfff"  # one character class, used twice below
-STORABLE_TEXT = rf"^[^{_UNSTORABLE}]*$"
-UNSTORABLE_TEXT = re.compile(rf"[{_UNSTORABLE}]")
-# What the published schema says of it: a lone surrogate is not a Unicode
-# character, so JSON Schema's strings do not have it to forbid (and tools
-# such as schemathesis cannot read a pattern naming one).
-DOCUMENTED_TEXT = r"^[^\x00]*$"
-
-
-class CaseError(ValueError):
-    def __init__(self, where: str, problem: str) -> None:
-        self.where, self.problem = where, problem
-        super().__init__(f"{where}: {problem}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,75 +253,8 @@ def _check_branching(answer: Mapping[str, Any], here: str) -> None:
                 )
 
 
-def _whole(value: Any) -> Any:
-    """JSON has one kind of number: 2.0 is the whole number 2 (as JSON
-    Schema says too). Anything else is left for the checks below."""
-    if type(value) is float and value.is_integer():
-        return int(value)
-    return value
-
-
 def _value(field: FieldSpec, value: Any, where: str) -> Any:
-    kind = field.kind
-    if kind in ("score", "integer"):
-        value = _whole(value)
-    if kind == "score":
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 4:
-            raise CaseError(where, f"must be a whole number from 0 to 4, not {_describe(value)}")
-        return value
-    if kind == "yesno":
-        if not isinstance(value, bool):
-            raise CaseError(where, f"must be true or false, not {_describe(value)}")
-        return value
-    if kind in ("integer", "number"):
-        whole = kind == "integer"
-        ok_type = isinstance(value, int) if whole else isinstance(value, int | float)
-        assert field.low is not None
-        assert field.high is not None
-        low, high = plain_number(field.low), plain_number(field.high)
-        if isinstance(value, bool) or not ok_type or value != value:  # NaN is not a number here
-            what = "a whole number" if whole else "a number"
-            raise CaseError(where, f"must be {what} from {low} to {high}, not {_describe(value)}")
-        if not field.low <= value <= field.high:
-            unit = f" {field.unit}" if field.unit else ""
-            raise CaseError(where, f"must be from {low} to {high}{unit}, not {plain_number(value)}")
-        return value
-    if kind == "choice":
-        if value not in field.choices:
-            raise CaseError(
-                where, f"must be one of {', '.join(field.choices)}, not {_describe(value)}"
-            )
-        return value
-    # text
-    if not isinstance(value, str):
-        raise CaseError(where, f"must be text, not {_describe(value)}")
-    if field.max_length is not None and len(value) > field.max_length:
-        raise CaseError(
-            where, f"is too long: at most {field.max_length} characters, not {len(value)}"
-        )
-    if UNSTORABLE_TEXT.search(value):
-        raise CaseError(
-            where,
-            "has a character that cannot be kept (a null character or half of a "
-            "broken one): please type it again",
-        )
-    return value
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
-    if isinstance(value, int | float):
-        return plain_number(value)
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, Mapping):
-        return "an object"
-    return type(value).__name__
+    return kind_of(field).check(field, value, where)
 
 
 # --- the fast check: the pack's fields as a msgspec schema -------------------------
@@ -353,19 +271,7 @@ def _schema_accepts(pack: Pack, data: Any) -> bool:
 
 
 def _field_type(field: FieldSpec) -> Any:
-    if field.kind == "score":
-        return Annotated[int, msgspec.Meta(ge=0, le=4)]
-    if field.kind == "yesno":
-        return bool
-    if field.kind == "integer":
-        assert field.low is not None
-        assert field.high is not None
-        return Annotated[int, msgspec.Meta(ge=int(field.low), le=int(field.high))]
-    if field.kind == "number":
-        return Annotated[float, msgspec.Meta(ge=field.low, le=field.high)]
-    if field.kind == "choice":
-        return Literal[field.choices]
-    return Annotated[str, msgspec.Meta(max_length=field.max_length, pattern=STORABLE_TEXT)]
+    return kind_of(field).msgspec_type(field)
 
 
 # The schema's structs: no field it does not know. They only check, and are
@@ -440,23 +346,4 @@ def answers_json_schema(pack: Pack) -> dict[str, Any]:
 
 
 def _field_json_schema(field: FieldSpec) -> dict[str, Any]:
-    if field.kind == "score":
-        return {"type": "integer", "minimum": 0, "maximum": 4}
-    if field.kind == "yesno":
-        return {"type": "boolean"}
-    if field.kind in ("integer", "number"):
-        assert field.low is not None
-        assert field.high is not None
-        whole = field.kind == "integer"
-        return {
-            "type": field.kind,
-            "minimum": int(field.low) if whole else field.low,
-            "maximum": int(field.high) if whole else field.high,
-        }
-    if field.kind == "choice":
-        return {"type": "string", "enum": list(field.choices)}
-    text: dict[str, Any] = {"type": "string"}
-    if field.max_length is not None:
-        text["maxLength"] = field.max_length
-    text["pattern"] = DOCUMENTED_TEXT
-    return text
+    return kind_of(field).json_schema(field)

@@ -30,7 +30,7 @@ class ManifestDoc(_Strict):
 
 
 class FieldDoc(_Strict):
-    kind: Literal["score", "yesno", "integer", "number", "choice", "text"]
+    kind: str  # one of clinical.kinds.KINDS, checked at load
     scale: str | None = None
     min: float | None = None
     max: float | None = None

@@ -30,6 +30,7 @@ from oncopro.clinical.documents import (
     TherapiesDoc,
 )
 from oncopro.clinical.errors import ConditionError, PackError
+from oncopro.clinical.kinds import KINDS
 from oncopro.clinical.pack import (
     BUILTIN_PACK,
     AdviceCard,
@@ -148,21 +149,19 @@ def load_pack(path: Path | str | None = None) -> Pack:
 
 
 def _build_symptoms(doc: SymptomsDoc, filename: str) -> dict[str, SymptomSpec]:
+    for scale, scale_labels in doc.scales.items():
+        if len(scale_labels) != 5:
+            raise PackError(filename, f"scales, {scale}", "must have five labels (0-4)")
+    scales = {name: tuple(scale_labels) for name, scale_labels in doc.scales.items()}
     for name, spec in doc.fields.items():
         where = f"fields, {name}"
-        if spec.kind == "score":
-            if spec.scale not in doc.scales:
-                raise PackError(filename, where, f"names an unknown scale '{spec.scale}'")
-            if len(doc.scales[spec.scale]) != 5:
-                raise PackError(filename, f"scales, {spec.scale}", "must have five labels (0-4)")
-        if spec.kind in ("integer", "number") and (
-            spec.min is None or spec.max is None or spec.min > spec.max
-        ):
-            raise PackError(filename, where, "needs min and max, with min not above max")
-        if spec.kind == "choice" and not spec.choices:
-            raise PackError(filename, where, "needs its choices")
-        if spec.kind == "text" and not spec.max_length:
-            raise PackError(filename, where, "needs a max_length")
+        kind = KINDS.get(spec.kind)
+        if kind is None:
+            raise PackError(
+                filename, where, f"has an unknown kind '{spec.kind}' (one of {', '.join(KINDS)})"
+            )
+        if (problem := kind.needs(_field_spec(name, spec), scales)) is not None:
+            raise PackError(filename, where, problem)
 
     symptoms: dict[str, SymptomSpec] = {}
     for symptom_id, symptom in doc.symptoms.items():
@@ -244,8 +243,7 @@ def _build_symptoms(doc: SymptomsDoc, filename: str) -> dict[str, SymptomSpec]:
 
 
 def _field_spec(name: str, doc: FieldDoc) -> FieldSpec:
-    low: float | None = 0.0 if doc.kind == "score" else doc.min
-    high: float | None = 4.0 if doc.kind == "score" else doc.max
+    low, high = KINDS[doc.kind].fixed_range or (doc.min, doc.max)
     return FieldSpec(
         name=name,
         kind=doc.kind,

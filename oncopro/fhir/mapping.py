@@ -39,6 +39,7 @@ from oncopro.alerts.models import Alert
 from oncopro.care.models import CarePhase, MetastaticSite, Patient
 from oncopro.checkins.models import CheckIn
 from oncopro.clinical import Pack, load_pack
+from oncopro.clinical.kinds import kind_of
 from oncopro.clinical.specs import FieldSpec, SymptomSpec
 
 # Local code systems (documented in docs/fhir.md).
@@ -139,26 +140,15 @@ def patient_resource(patient: Patient) -> FhirPatient:
 # Questionnaire: the pack's questions
 
 
-def _item_type(field: FieldSpec) -> str:
-    return {
-        "score": "integer",
-        "yesno": "boolean",
-        "text": "string",
-        "integer": "integer",
-        "number": "decimal",
-        "choice": "choice",
-    }[field.kind]
-
-
 def _question_item(spec: SymptomSpec, name: str, field: FieldSpec) -> dict[str, Any]:
     """Questionnaire.item.item: one question, with enableWhen for the
     branching of REFERENCE.md section 2 (no severity after "never")."""
     item: dict[str, Any] = {
         "linkId": f"{spec.id}.{name}",
         "text": spec.questions.get(name, f"{spec.label}: {name}"),
-        "type": _item_type(field),
+        "type": kind_of(field).fhir_item_type,
     }
-    if field.kind == "choice":
+    if kind_of(field).fhir_item_type == "choice":
         item["answerOption"] = [
             {
                 "valueCoding": {
@@ -188,7 +178,7 @@ def questionnaire(pack: Pack | None = None) -> Questionnaire:
                 {
                     "linkId": spec.id,
                     "text": spec.questions.get("value", spec.label),
-                    "type": _item_type(field),
+                    "type": kind_of(field).fhir_item_type,
                     "code": [_symptom_coding(spec)],
                 }
             )
@@ -223,15 +213,8 @@ def _symptom_coding(spec: SymptomSpec) -> dict[str, str]:
 
 
 def _answer(field: FieldSpec, spec: SymptomSpec, name: str, value: Any) -> dict[str, Any]:
-    if field.kind == "yesno":
-        return {"valueBoolean": bool(value)}
-    if field.kind == "text":
-        return {"valueString": str(value)}
-    if field.kind == "number":
-        return {"valueDecimal": value}
-    if field.kind == "choice":
-        return {"valueCoding": {"system": SYMPTOM_SYSTEM, "code": f"{spec.id}.{name}.{value}"}}
-    return {"valueInteger": int(value)}
+    coding = {"system": SYMPTOM_SYSTEM, "code": f"{spec.id}.{name}.{value}"}
+    return kind_of(field).fhir_answer(value, coding)
 
 
 def questionnaire_response(checkin: CheckIn, pack: Pack | None = None) -> QuestionnaireResponse:
