@@ -52,7 +52,15 @@ def main(argv: list[str] | None = None) -> None:
         run = triage_main if argv[1] == "triage" else check_pack_main
         sys.exit(run(argv[2:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oncopro.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 - reads the environment now
+    except ImproperlyConfigured as error:
+        # A setting an admin got wrong: say which, in one line, not a traceback.
+        sys.exit(f"oncopro: {error}")
 
     execute_from_command_line(["oncopro", *argv[1:]])
 

@@ -16,14 +16,31 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 
+# The spellings a yes/no setting may take, in any case (docs/configuration.md).
+TRUE_SPELLINGS = ("true", "yes", "on", "1")
+FALSE_SPELLINGS = ("false", "no", "off", "0")
+
+
 def envbool(name: str, default: bool) -> bool:
+    """A yes/no setting; unset or empty is `default`. Anything but a known
+    spelling stops start-up: a typo such as BEHIND_PROXY=ture must not quietly
+    mean "off"."""
     value = os.getenv(name)
-    if value is None or value == "":
+    if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    spelled = value.strip().lower()
+    if spelled in TRUE_SPELLINGS:
+        return True
+    if spelled in FALSE_SPELLINGS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is neither true nor false. Use one of: "
+        f"{', '.join(TRUE_SPELLINGS)} (for true) or {', '.join(FALSE_SPELLINGS)} (for false)."
+    )
 
 
 def envint(name: str, default: int) -> int:
@@ -223,10 +240,10 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
-SECURE_SSL_REDIRECT = HTTPS and envbool("SECURE_SSL_REDIRECT", True)
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True) and HTTPS
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-SECURE_HSTS_PRELOAD = HTTPS and envbool("SECURE_HSTS_PRELOAD", True)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True) and HTTPS
 BEHIND_PROXY = envbool("BEHIND_PROXY", False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

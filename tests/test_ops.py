@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.core.management import call_command
 
 from oncopro.accounts.models import Role, User
@@ -170,3 +171,33 @@ def test_demo_serves_a_login_page_that_takes_the_printed_logins(tmp_path: Path) 
     finally:
         os.killpg(demo.pid, signal.SIGTERM)
         demo.wait(timeout=30)
+
+
+def test_a_yes_no_setting_takes_the_documented_spellings_only(monkeypatch) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from oncopro.settings import FALSE_SPELLINGS, TRUE_SPELLINGS, envbool
+
+    for spelled in TRUE_SPELLINGS:
+        for variant in (spelled, spelled.upper(), f" {spelled.title()} "):
+            monkeypatch.setenv("ONCOPRO_SOME_SWITCH", variant)
+            assert envbool("ONCOPRO_SOME_SWITCH", False) is True
+    for spelled in FALSE_SPELLINGS:
+        monkeypatch.setenv("ONCOPRO_SOME_SWITCH", spelled.upper())
+        assert envbool("ONCOPRO_SOME_SWITCH", True) is False
+    for unset in ("", "  "):
+        monkeypatch.setenv("ONCOPRO_SOME_SWITCH", unset)
+        assert envbool("ONCOPRO_SOME_SWITCH", True) is True
+    for typo in ("ture", "enabled", "2", "y"):
+        monkeypatch.setenv("ONCOPRO_SOME_SWITCH", typo)
+        with pytest.raises(ImproperlyConfigured, match=f"SWITCH='{typo}' is neither true nor"):
+            envbool("ONCOPRO_SOME_SWITCH", False)
+
+
+def test_a_mistyped_switch_stops_start_up_in_one_plain_line(tmp_path: Path) -> None:
+    result = run("check", env={"BEHIND_PROXY": "ture", "ONCOPRO_DATA_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert result.stderr.strip() == (
+        "oncopro: BEHIND_PROXY='ture' is neither true nor false. Use one of: "
+        "true, yes, on, 1 (for true) or false, no, off, 0 (for false)."
+    )
