@@ -19,7 +19,6 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-
 # The spellings a yes/no setting may take, in any case (docs/configuration.md).
 TRUE_SPELLINGS = ("true", "yes", "on", "1")
 FALSE_SPELLINGS = ("false", "no", "off", "0")
@@ -169,6 +168,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # statement (oncopro/db/together.py says why); off: one INSERT each, in a
 # transaction, as on SQLite.
 INSERT_TOGETHER_ONE_STATEMENT = envbool("INSERT_TOGETHER_ONE_STATEMENT", True)
+# Each INSERT's text built once and kept (oncopro/db/together.py); off: built
+# by Django's compiler for every row.
+KEEP_INSERT_TEXT = envbool("KEEP_INSERT_TEXT", True)
+# The API's token and patient reads by hand-written SQL (oncopro/db/rows.py);
+# off: through the ORM.
+HAND_WRITTEN_READS = envbool("HAND_WRITTEN_READS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend, with write transactions queued on a lock file
     # (oncopro/db/sqlite_backend says why).

@@ -18,6 +18,7 @@ from oncopro.alerts.actions import outbox_row
 from oncopro.alerts.models import AlertOutbox
 from oncopro.checkins.actions import build_checkin, submission, submit_checkin, submitted_event
 from oncopro.checkins.models import CheckIn
+from oncopro.db import together
 from oncopro.db.together import Dependent, insert_together
 from tests.personas import World
 
@@ -48,29 +49,58 @@ def stored(model: type[Model], pk: int, leave_out: set[str]) -> dict[str, Any]:
     return {key: value for key, value in row.items() if key not in leave_out}
 
 
-def test_the_rows_are_the_ones_save_writes(world: World) -> None:
+@pytest.mark.parametrize("keep_text", [True, False], ids=["kept-text", "compiled-each-time"])
+def test_the_rows_are_the_ones_save_writes(world: World, settings, keep_text: bool) -> None:
+    settings.KEEP_INSERT_TEXT = keep_text
     by_save = unsaved_checkin(world, FEVER, uuid.uuid4())
     by_save.save(force_insert=True)
     saved_rows = with_dependents(by_save)
     for dependent in saved_rows:
         dependent.row.save(force_insert=True)
 
-    together = unsaved_checkin(world, FEVER, uuid.uuid4())
-    together_rows = with_dependents(together)
-    insert_together(together, together_rows)
+    joint = unsaved_checkin(world, FEVER, uuid.uuid4())
+    joint_rows = with_dependents(joint)
+    insert_together(joint, joint_rows)
 
     # Ids and moments differ; the moments are checked to be the check-in's own.
     differ = {"id", "client_id", "received_at", "result", "checkin_id", "object_ref", "at"}
     differ.add("created_at")
-    assert stored(CheckIn, together.pk, differ) == stored(CheckIn, by_save.pk, differ)
-    for ours, theirs in zip(together_rows, saved_rows, strict=True):
+    assert stored(CheckIn, joint.pk, differ) == stored(CheckIn, by_save.pk, differ)
+    for ours, theirs in zip(joint_rows, saved_rows, strict=True):
         model = type(ours.row)
         assert stored(model, ours.row.pk, differ) == stored(model, theirs.row.pk, differ)
-    outbox = AlertOutbox.objects.get(checkin=together)
-    assert outbox.created_at == CheckIn.objects.get(pk=together.pk).received_at
-    result = CheckIn.objects.get(pk=together.pk).result
-    assert result["checkin_id"] == str(together.client_id)
+    outbox = AlertOutbox.objects.get(checkin=joint)
+    assert outbox.created_at == CheckIn.objects.get(pk=joint.pk).received_at
+    result = CheckIn.objects.get(pk=joint.pk).result
+    assert result["checkin_id"] == str(joint.client_id)
     assert {**result, "checkin_id": ""} == {**by_save.result, "checkin_id": ""}
+
+
+def plain(params: list[Any]) -> list[Any]:
+    """Parameters compared by what they carry (a JSON adapter by its object)."""
+    return [(type(value), getattr(value, "obj", value)) for value in params]
+
+
+def test_the_kept_insert_is_the_compilers_own(world: World, settings) -> None:
+    """The INSERT text kept per model, with values converted row by row, is
+    exactly what Django's insert compiler writes for each row (the text with
+    KEEP_INSERT_TEXT off), first time (when it is kept) and after (when it
+    is used)."""
+    for answers in (FEVER, CALM, FEVER):
+        checkin = unsaved_checkin(world, answers, uuid.uuid4())
+        rows = [
+            Dependent(submitted_event(checkin, Actor.system("test")), text_fields=("object_ref",))
+        ]
+        if (outbox := outbox_row(checkin)) is not None:
+            rows.append(Dependent(outbox, key_fields=("checkin",)))
+        settings.KEEP_INSERT_TEXT = True
+        kept_sql, kept_params = together._together_sql(checkin, rows, "default")
+        settings.KEEP_INSERT_TEXT = False
+        sql, params = together._together_sql(checkin, rows, "default")
+        assert kept_sql == sql
+        assert plain(kept_params) == plain(params)
+    kept = {model for model, _, _ in together._KEPT}
+    assert {CheckIn, AuditEvent, AlertOutbox} <= kept
 
 
 def test_the_other_rows_point_at_the_new_one_and_all_count_as_saved(world: World) -> None:

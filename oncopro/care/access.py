@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponseNotAllowed
 from django.shortcuts import redirect
@@ -32,6 +33,7 @@ from django.utils.http import urlencode
 from oncopro.accounts.audit import Actor, record
 from oncopro.accounts.models import User
 from oncopro.care.models import CaregiverLink, Patient
+from oncopro.db.rows import column_list, first_as, hand_written_reads
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -212,13 +214,30 @@ def admission_for_request(
 
 
 def read_patient(patient_id: uuid.UUID, *, row_only: bool = False) -> Patient | None:
-    """Her row by her public id (unique), in one query; None if there is none."""
+    """Her row by her public id (unique), in one query; None if there is none.
+    Pages get her with her user, team and clinic; `row_only` (the API's
+    check-in submission, the busiest request there is) her row alone, by
+    hand-written SQL unless HAND_WRITTEN_READS is off (oncopro/db/rows.py)."""
+    if row_only and hand_written_reads():
+        public_id = Patient._meta.get_field("public_id").get_db_prep_value(patient_id, connection)
+        found = first_as(Patient, _patient_sql(connection.vendor), [public_id])
+        return found[0] if found is not None else None
     # No ORDER BY: first() would add one, and the ORM takes longer to build
     # it than the database to run it.
     rows = Patient.objects.filter(public_id=patient_id)
     if not row_only:
         rows = rows.select_related("user", "care_team__clinic")
     return next(iter(rows[:1]), None)
+
+
+@functools.cache
+def _patient_sql(vendor: str) -> str:
+    """Her row by her public id, in `vendor`'s SQL: the ORM took ~0.5 ms to
+    build this, running it takes ~0.1 ms."""
+    q = connection.ops.quote_name
+    where = f"{q('public_id')} = %s"
+    table = q(Patient._meta.db_table)
+    return f"SELECT {column_list(Patient)} FROM {table} WHERE {where}"  # noqa: S608 - names from the model
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,16 @@ SQLite cannot put an INSERT inside WITH; there `insert_together` inserts the
 rows one by one, by the same INSERTs, in a transaction, and so does
 PostgreSQL with INSERT_TOGETHER_ONE_STATEMENT off (the off switch).
 
-The INSERTs come from Django's insert compiler, an inner API: a test checks
-the rows are the ones `save()` writes, and another fails on a Django version
-this was not checked with.
+Each INSERT's text is kept once built (`_insert_sql` says why; off switch:
+KEEP_INSERT_TEXT). Both lean on Django's insert compiler, an inner API: a
+test checks the rows are the ones `save()` writes and the kept text is the
+compiler's own, and another fails on a Django version this was not checked
+with.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -30,7 +33,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import ForeignKey, Model
+from django.db.models import Field, ForeignKey, Model
 from django.db.models.expressions import RawSQL
 from django.db.models.sql import InsertQuery
 
@@ -133,12 +136,76 @@ def _select(column: str, name: str) -> str:
 
 
 def _insert_sql(row: Model, using: str) -> tuple[str, list[Any]]:
-    """Django's INSERT for `row`, as `save()` builds it (its insert compiler),
-    returning its id."""
+    """Django's INSERT for `row` (as `save()` builds it), returning its id.
+
+    Building it through the insert compiler costs ~45 us a row, most of it
+    on text that is the same every time. So the text is built by the
+    compiler once per model (and per set of references to the first row)
+    and kept; each row then only has its values converted, by the same
+    field methods the compiler calls (`pre_save`, `get_db_prep_save`). A
+    model or a value the kept text could not fit (a database default, a
+    field with its own placeholder, an expression other than a reference)
+    goes through the compiler every time, as does every row with
+    KEEP_INSERT_TEXT off (benchmarks: docs/performance.md)."""
+    model = type(row)
+    if not settings.KEEP_INSERT_TEXT or not _fits_kept_text(model):
+        return _compiled_insert(row, using)
+    fields = _insert_fields(model)
+    values = [field.pre_save(row, add=True) for field in fields]
+    shape = _shape(values)
+    if shape is None:
+        return _compiled_insert(row, using)
+    connection = connections[using]
+    params = [
+        field.get_db_prep_save(value, connection=connection)
+        for field, value in zip(fields, values, strict=True)
+        if not isinstance(value, RawSQL)
+    ]
+    kept = _KEPT.get((model, using, shape))
+    if kept is None:
+        sql, compiled = _compiled_insert(row, using)
+        if [type(value) for value in compiled] != [type(value) for value in params]:
+            return sql, compiled  # not the values the text expects: never kept
+        kept = _KEPT[(model, using, shape)] = sql
+    return kept, params
+
+
+# (model, database, references) -> the INSERT's text; a handful of entries.
+_KEPT: dict[tuple[type[Model], str, tuple[tuple[int, str], ...]], str] = {}
+
+
+@functools.cache
+def _insert_fields(model: type[Model]) -> tuple[Field[Any, Any], ...]:
+    meta = model._meta
+    return tuple(field for field in meta.local_concrete_fields if field is not meta.auto_field)
+
+
+@functools.cache
+def _fits_kept_text(model: type[Model]) -> bool:
+    """No field whose placeholder or presence depends on its value."""
+    return not any(
+        field.has_db_default() or getattr(field, "get_placeholder_sql", None) is not None
+        for field in _insert_fields(model)
+    )
+
+
+def _shape(values: list[Any]) -> tuple[tuple[int, str], ...] | None:
+    """Where the values are references to the first row (a `RawSQL` with no
+    parameters), and what each says; None if any other expression is there."""
+    shape = []
+    for position, value in enumerate(values):
+        if hasattr(value, "resolve_expression"):
+            if not isinstance(value, RawSQL) or value.params:
+                return None
+            shape.append((position, value.sql))
+    return tuple(shape)
+
+
+def _compiled_insert(row: Model, using: str) -> tuple[str, list[Any]]:
+    """The INSERT as Django's insert compiler writes it, every time."""
     meta = row._meta
-    fields = [field for field in meta.local_concrete_fields if field is not meta.auto_field]
     query = InsertQuery(type(row))
-    query.insert_values(fields, [row])
+    query.insert_values(list(_insert_fields(type(row))), [row])
     compiler = query.get_compiler(using=using)
     compiler.returning_fields = [meta.pk]
     [(sql, params)] = compiler.as_sql()
