@@ -1,7 +1,8 @@
 """An interleaved A/B of two revisions: did a change make anything slower?
 
     .venv/bin/python benchmarks/ab.py OLD NEW [--runs 5] [--seconds 10]
-        [--patients 300] [--cases 20000] [--json out.json]
+        [--patients 300] [--cases 20000] [--old-env K=V ...] [--new-env K=V ...]
+        [--json out.json]
 
 Checks out each revision into a temporary git worktree, then runs, for each
 measure, OLD and NEW alternately (ABBA order, so a drift in the machine's
@@ -12,7 +13,9 @@ own code and benchmark script:
     the database's, per request);
   - triage cases per second through the library (`triage_throughput.py`).
 Prints every run, then the median of each side and the change. Both sides use
-this virtualenv's packages. Loopback only; every worktree it makes, it removes.
+this virtualenv's packages; `--new-env KEEP_INSERT_TEXT=off` (say) runs one
+side with a setting changed, to weigh an off switch on the same revision.
+Loopback only; every worktree it makes, it removes.
 """
 
 from __future__ import annotations
@@ -31,8 +34,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def worktree(revision: str, folder: Path) -> Path:
-    path = folder / revision.replace("/", "_")
+def worktree(revision: str, folder: Path, side: str) -> Path:
+    path = folder / side
     subprocess.run(
         ["git", "worktree", "add", "--detach", str(path), revision],
         cwd=ROOT, check=True, capture_output=True,
@@ -44,12 +47,16 @@ def worktree(revision: str, folder: Path) -> Path:
     return path
 
 
+# Settings for one side's runs (--old-env, --new-env), by worktree.
+SIDE_ENV: dict[Path, dict[str, str]] = {}
+
+
 def in_tree(tree: Path, script: str, *args: str) -> dict[str, Any]:
     """Run one of the tree's own benchmark scripts, with the tree's code."""
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         subprocess.run(
             [sys.executable, f"benchmarks/{script}", *args, "--json", out.name],
-            cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)},
+            cwd=tree, env={**os.environ, **SIDE_ENV.get(tree, {}), "PYTHONPATH": str(tree)},
             check=True, stdout=subprocess.DEVNULL,
         )  # fmt: skip
         result: dict[str, Any] = json.loads(Path(out.name).read_text())
@@ -108,11 +115,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--patients", type=int, default=300)
     parser.add_argument("--cases", type=int, default=20_000)
+    parser.add_argument("--old-env", nargs="*", default=[], metavar="K=V")
+    parser.add_argument("--new-env", nargs="*", default=[], metavar="K=V")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="oncopro-ab-") as temporary:
         folder = Path(temporary)
-        old, new = worktree(args.old, folder), worktree(args.new, folder)
+        old, new = worktree(args.old, folder, "old"), worktree(args.new, folder, "new")
+        for tree, pairs in ((old, args.old_env), (new, args.new_env)):
+            SIDE_ENV[tree] = dict(pair.split("=", 1) for pair in pairs)
         try:
             sqlite = submission_cpu("sqlite", args.seconds, args.patients)
             postgres = submission_cpu("postgres", args.seconds, args.patients)
@@ -129,7 +140,11 @@ def main() -> None:
                 subprocess.run(
                     ["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False
                 )
-    print(f"\n{args.old} -> {args.new}, {args.runs} runs each, interleaved; medians:")
+    sides = [
+        " ".join([revision, *env])
+        for revision, env in ((args.old, args.old_env), (args.new, args.new_env))
+    ]
+    print(f"\n{sides[0]} -> {sides[1]}, {args.runs} runs each, interleaved; medians:")
     for result in results:
         print(
             f"  {result['measure']:<34} {result['old_median']:>10.2f} -> "
