@@ -159,10 +159,10 @@ def access(
                     return HttpResponseNotAllowed(methods)
                 return view(request, *args, **kwargs)
             try:
-                patient = patient_for_request(
+                patient = admission_for_request(
                     request, kwargs.pop("patient_id"), rule=rule, what=view.__name__,
                     methods=methods,
-                )  # fmt: skip
+                ).patient  # fmt: skip
             except MethodRefused:
                 return HttpResponseNotAllowed(methods or ())
             return view(request, patient, *args, **kwargs)
@@ -178,25 +178,6 @@ class MethodRefused(Exception):
     be someone this person may see, and before any read of hers."""
 
 
-def patient_for_request(
-    request: HttpRequest,
-    patient_id: uuid.UUID,
-    *,
-    rule: Rule,
-    what: str,
-    row_only: bool = False,
-    methods: tuple[str, ...] | None = None,
-) -> Patient:
-    """The patient a request names, if this person may use her data under
-    `rule`; Http404 otherwise (the same answer as for an id that does not
-    exist). Staff reads are audited. Views get this through @access; API
-    operations call it themselves. Pages get her with her user, team and
-    clinic; `row_only` (the API's check-in submission) takes her row alone."""
-    return admission_for_request(
-        request, patient_id, rule=rule, what=what, row_only=row_only, methods=methods
-    ).patient
-
-
 def admission_for_request(
     request: HttpRequest,
     patient_id: uuid.UUID,
@@ -206,7 +187,12 @@ def admission_for_request(
     row_only: bool = False,
     methods: tuple[str, ...] | None = None,
 ) -> Admission:
-    """As `patient_for_request`, with how this person stands to her."""
+    """Whether this person may use the data of the patient a request names,
+    under `rule`, and how they stand to her; Http404 otherwise (the same
+    answer as for an id that does not exist). Staff reads are audited. Views
+    get this through @access; API operations call it themselves. Pages get
+    her with her user, team and clinic; `row_only` (the API's check-in
+    submission) takes her row alone."""
     return admit(
         request, read_patient(patient_id, row_only=row_only), rule=rule, what=what,
         methods=methods,

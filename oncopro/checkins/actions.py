@@ -7,7 +7,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.db import IntegrityError
 from django.utils import timezone
@@ -80,33 +80,47 @@ class Submission:
     by: Actor
 
 
+class ReportDetails(TypedDict, total=False):
+    """What a report may carry besides its answers, each optional: its kind
+    (weekly unless said), when it happened (now unless said), the check-in it
+    corrects, her own words, and the `at` and `reporter` an API client sent
+    (`sent`), which count as content."""
+
+    kind: str
+    at: dt.datetime | None
+    replaces: CheckIn | None
+    notes: dict[str, str] | None
+    sent: tuple[dt.datetime | None, str | None]
+
+
 def submission(
     patient: Patient,
     *,
     author: User,
     client_id: uuid.UUID,
     answers: dict[str, Any],
-    kind: str = CheckIn.Kind.WEEKLY,
-    at: dt.datetime | None = None,
-    replaces: CheckIn | None = None,
-    notes: dict[str, str] | None = None,
-    sent: tuple[dt.datetime | None, str | None] = (None, None),
-    history: list[Report] | None = None,
     by: Actor,
+    history: list[Report] | None = None,
+    **details: Unpack[ReportDetails],
 ) -> Submission:
-    """Check and triage one report (bad answers raise CaseError). `sent`:
-    the `at` and `reporter` an API client sent, which count as content.
+    """Check and triage one report (bad answers raise CaseError).
     `history`: her earlier reports, when the caller has them in hand (the
     cohort); else triage reads them."""
-    notes = {key: value.strip()[:500] for key, value in (notes or {}).items() if value.strip()}
-    at_sent, reporter_sent = sent  # as a client sent them: they count as content
+    kind = details.get("kind", CheckIn.Kind.WEEKLY)
+    notes = {
+        key: value.strip()[:500]
+        for key, value in (details.get("notes") or {}).items()
+        if value.strip()
+    }
+    at_sent, reporter_sent = details.get("sent", (None, None))  # they count as content
     digest = content_hash(patient, kind, answers, notes, at=at_sent, reporter=reporter_sent)
-    report = validate_answers(answers, at or timezone.now())
+    report = validate_answers(answers, details.get("at") or timezone.now())
     # Triage reads her history before the write transaction, so that the
     # transaction (which SQLite lets one writer hold at a time) is only the
     # inserts. A check-in sent at the same moment for her is not in that
     # history either way (PostgreSQL's read committed sees the same).
     result = triage_checkin(patient, report, history)
+    replaces = details.get("replaces")
     return Submission(patient, author, client_id, kind, report, notes, digest, replaces, result, by)
 
 
@@ -116,13 +130,9 @@ def submit_checkin(
     author: User,
     client_id: uuid.UUID,
     answers: dict[str, Any],
-    kind: str = CheckIn.Kind.WEEKLY,
-    at: dt.datetime | None = None,
-    replaces: CheckIn | None = None,
-    notes: dict[str, str] | None = None,
-    sent: tuple[dt.datetime | None, str | None] = (None, None),
-    admitted: Admission | None = None,
     by: Actor,
+    admitted: Admission | None = None,
+    **details: Unpack[ReportDetails],
 ) -> Submitted:
     """Store one check-in and its triage. The same id with the same content
     returns the first result; with other content it raises CheckInConflict.
@@ -132,9 +142,8 @@ def submit_checkin(
     if _relation(author, patient, admitted) not in (Relation.SELF, Relation.CAREGIVER):
         raise PermissionError("Only the patient or a caregiver she chose can report for her.")
     made = submission(
-        patient, author=author, client_id=client_id, answers=answers, kind=kind, at=at,
-        replaces=replaces, notes=notes, sent=sent, by=by,
-    )  # fmt: skip
+        patient, author=author, client_id=client_id, answers=answers, by=by, **details
+    )
     try:
         checkin = _store(made)
     except IntegrityError:

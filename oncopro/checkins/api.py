@@ -3,7 +3,7 @@ a patient's check-ins and their results. OpenAPI at /api/v1/openapi.json,
 browsable docs at /api/v1/docs.
 
 Every operation that touches patient data goes through the same access gate
-as the pages (`care.access.patient_for_request`) and declares its rule with
+as the pages (`care.access.admission_for_request`) and declares its rule with
 `@rule(...)`; tests check that every operation has one.
 """
 
@@ -33,7 +33,6 @@ from oncopro.accounts.tokens import token_owner
 from oncopro.care.access import (
     Rule,
     admission_for_request,
-    patient_for_request,
     two_factor_pending,
 )
 from oncopro.care.models import Patient
@@ -351,5 +350,7 @@ def _refused(payload: CheckInIn, patient: Patient) -> str | None:
 def list_checkins(
     request: HttpRequest, patient_id: uuid.UUID, limit: Limit = LIMIT
 ) -> list[CheckInOut]:
-    patient = patient_for_request(request, patient_id, rule=Rule.PATIENT, what="api.list_checkins")
+    patient = admission_for_request(
+        request, patient_id, rule=Rule.PATIENT, what="api.list_checkins"
+    ).patient
     return [_out(checkin) for checkin in CheckIn.objects.filter(patient=patient)[:limit]]
