@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from oncopro.care.models import CaregiverLink
 from oncopro.checkins.models import CheckIn
 from tests.helpers import sign_in
 from tests.personas import World
@@ -96,6 +99,19 @@ def test_carol_sends_one_for_alice(world: World) -> None:
     client.post(form_url(world), {"fatigue.severity": "1"})
     checkin = CheckIn.objects.get()
     assert (checkin.author, checkin.reporter) == (world.carol, "caregiver")
+
+
+def test_a_page_submission_asks_whether_carol_may_report_once(world: World) -> None:
+    """The gate decides who Carol is to Alice and hands that decision to the
+    submission, which does not read her caregiver link again."""
+    client = sign_in(Client(), world.carol)
+    client.get(form_url(world))
+    links = connection.ops.quote_name(CaregiverLink._meta.db_table)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(form_url(world), {"fatigue.severity": "1"})
+    assert response.status_code == 302
+    assert CheckIn.objects.filter(author=world.carol).count() == 1
+    assert len([q for q in queries.captured_queries if links in q["sql"]]) == 1
 
 
 def test_her_nurse_reads_the_answer_but_cannot_send_one(world: World) -> None:

@@ -15,6 +15,7 @@ two-factor sign-in first, and audits every staff read.
 from __future__ import annotations
 
 import functools
+import inspect
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -139,6 +140,11 @@ def access(
     """Declare and enforce who may use a view, and (`methods`) how."""
 
     def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+        # A view of one patient gets her; one that declares `admission` as
+        # its second parameter gets the gate's whole decision (a page that
+        # submits a check-in hands it on, so it is not asked again).
+        wants_admission = list(inspect.signature(view).parameters)[1:2] == ["admission"]
+
         @functools.wraps(view)
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if rule is Rule.PUBLIC:
@@ -159,13 +165,14 @@ def access(
                     return HttpResponseNotAllowed(methods)
                 return view(request, *args, **kwargs)
             try:
-                patient = admission_for_request(
+                admission = admission_for_request(
                     request, kwargs.pop("patient_id"), rule=rule, what=view.__name__,
                     methods=methods,
-                ).patient  # fmt: skip
+                )  # fmt: skip
             except MethodRefused:
                 return HttpResponseNotAllowed(methods or ())
-            return view(request, patient, *args, **kwargs)
+            given = admission if wants_admission else admission.patient
+            return view(request, given, *args, **kwargs)
 
         guarded.access_rule = rule  # type: ignore[attr-defined]
         return guarded

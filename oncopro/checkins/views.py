@@ -12,7 +12,7 @@ from django.utils import timezone
 from oncopro.accounts.audit import Actor
 from oncopro.accounts.models import User
 from oncopro.alerts.queries import view_for_checkin
-from oncopro.care.access import POST, READ, READ_AND_POST, Rule, access
+from oncopro.care.access import POST, READ, READ_AND_POST, Admission, Rule, access
 from oncopro.care.models import Patient
 from oncopro.checkins.actions import CheckInConflict, submit_checkin
 from oncopro.checkins.forms import (
@@ -41,7 +41,8 @@ from oncopro.clinical.search import find_symptoms
 
 
 @access(Rule.REPORTER, methods=READ_AND_POST)
-def weekly_checkin(request: HttpRequest, patient: Patient) -> HttpResponse:
+def weekly_checkin(request: HttpRequest, admission: Admission) -> HttpResponse:
+    patient = admission.patient
     pack = load_pack()
     to = audience(request, patient)
     blocks = weekly_blocks(pack, to)
@@ -52,7 +53,7 @@ def weekly_checkin(request: HttpRequest, patient: Patient) -> HttpResponse:
         # The core set and the temperature are always in front of her (or
         # answered "never" by the list), so a follow-up does not ask them again.
         report = ReportBeingSent(
-            request, patient, blocks + others, client_id, CheckIn.Kind.WEEKLY, shown=blocks
+            request, admission, blocks + others, client_id, CheckIn.Kind.WEEKLY, shown=blocks
         )
         fill(blocks + others, request.POST)
         if request.POST.get(NONE_OF_THESE) and any(
@@ -104,7 +105,8 @@ def find_symptom(request: HttpRequest, patient: Patient) -> JsonResponse:
 
 
 @access(Rule.REPORTER, methods=READ_AND_POST)
-def something_changed(request: HttpRequest, patient: Patient) -> HttpResponse:
+def something_changed(request: HttpRequest, admission: Admission) -> HttpResponse:
+    patient = admission.patient
     """An anytime report: she says what is wrong in her own words, picks one
     or more symptoms it means (and may add more), answers their questions
     and the follow-ups they need. Every step is a POST, so what she types
@@ -137,7 +139,7 @@ def something_changed(request: HttpRequest, patient: Patient) -> HttpResponse:
                 to,
             )
             report = ReportBeingSent(
-                request, patient, blocks, client_id, CheckIn.Kind.ANYTIME, blocks, picked
+                request, admission, blocks, client_id, CheckIn.Kind.ANYTIME, blocks, picked
             )
             sent = report.send()
             if sent is not None:
@@ -213,7 +215,7 @@ class ReportBeingSent:
     def __init__(
         self,
         request: HttpRequest,
-        patient: Patient,
+        admission: Admission,
         blocks: list[SymptomBlock],
         client_id: uuid.UUID | None,
         kind: str,
@@ -222,7 +224,8 @@ class ReportBeingSent:
     ) -> None:
         """`blocks`: every question whose answer is read; `shown`: those the
         page put in front of her (besides any follow-up screen's)."""
-        self.request, self.patient, self.blocks = request, patient, blocks
+        self.request, self.admission, self.blocks = request, admission, blocks
+        self.patient = patient = admission.patient
         self.client_id, self.kind, self.picked = client_id, kind, picked or []
         self.shown = question_names(shown) | set(shown_on_follow_up_screens(request.POST))
         self.to = audience(request, patient)
@@ -255,7 +258,8 @@ class ReportBeingSent:
                 return self._follow_up_screen(more)
             done = submit_checkin(
                 self.patient,
-                author=cast(User, self.request.user),
+                author=self.admission.user,
+                admitted=self.admission,
                 client_id=self.client_id or uuid.uuid4(),
                 answers=answers,
                 kind=self.kind,
