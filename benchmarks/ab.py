@@ -11,6 +11,8 @@ own code and benchmark script:
   - CPU ms per check-in submission over real HTTP, on SQLite and on
     PostgreSQL (`submit_http.py` at 10 clients: the web workers' CPU plus
     the database's, per request);
+  - CPU ms per submission in one process, on both (`submit_cpu.py`, this
+    checkout's script run on each tree's code: steadier, web process only);
   - triage cases per second through the library (`triage_throughput.py`).
 Prints every run, then the median of each side and the change. Both sides use
 this virtualenv's packages; `--new-env KEEP_INSERT_TEXT=off` (say) runs one
@@ -78,6 +80,19 @@ def submission_cpu(db: str, seconds: int, patients: int) -> Callable[[Path], flo
     return measure
 
 
+def in_process_cpu(db: str) -> Callable[[Path], float]:
+    def measure(tree: Path) -> float:
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / "submit_cpu.py"), "--db", db,
+             "--tree", str(tree)],
+            env={**os.environ, **SIDE_ENV.get(tree, {})},
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        return float(done.stdout.split()[0])
+
+    return measure
+
+
 def triage_rate(cases: int) -> Callable[[Path], float]:
     def measure(tree: Path) -> float:
         result = in_tree(tree, "triage_throughput.py", "--cases", str(cases))
@@ -117,6 +132,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=20_000)
     parser.add_argument("--old-env", nargs="*", default=[], metavar="K=V")
     parser.add_argument("--new-env", nargs="*", default=[], metavar="K=V")
+    parser.add_argument("--only", nargs="*", help="measures whose name has one of these words")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="oncopro-ab-") as temporary:
@@ -130,8 +146,12 @@ def main() -> None:
             measures = [
                 ("CPU ms per submission, SQLite", sqlite),
                 ("CPU ms per submission, PostgreSQL", postgres),
+                ("in one process, SQLite", in_process_cpu("sqlite")),
+                ("in one process, PostgreSQL", in_process_cpu("postgres")),
                 ("triage cases per second", triage_rate(args.cases)),
             ]
+            if args.only:
+                measures = [m for m in measures if any(word in m[0] for word in args.only)]
             results = [
                 interleave(label, measure, old, new, args.runs) for label, measure in measures
             ]

@@ -4,6 +4,7 @@ the figure is steadier than a load test's and shows a few percent.
 
     .venv/bin/python benchmarks/submit_cpu.py [--db sqlite|postgres] [--submissions 400]
     .venv/bin/python benchmarks/submit_cpu.py --weigh KEEP_INSERT_TEXT [--runs 5]
+    .venv/bin/python benchmarks/submit_cpu.py --tree DIR    (another checkout's code)
 
 The first form prints the CPU ms per submission (after 100 not counted, so
 every cache is warm). `--weigh SWITCH` runs the first form in fresh
@@ -25,7 +26,10 @@ import time
 import uuid
 from pathlib import Path
 
+# The code measured: this checkout's, or another's (--tree, for an A/B).
 ROOT = Path(__file__).resolve().parent.parent
+if "--tree" in sys.argv:
+    ROOT = Path(sys.argv[sys.argv.index("--tree") + 1]).resolve()
 sys.path.insert(0, str(ROOT))
 
 from tests.pg_server import ThrowawayPostgres  # noqa: E402
@@ -79,6 +83,7 @@ def one_run(db: str, submissions: int, env: dict[str, str]) -> float:
     """`measure` in a fresh process with its own database."""
     with tempfile.TemporaryDirectory(prefix="oncopro-cpu-") as folder:
         run_env = {**os.environ, **env, "ONCOPRO_DATA_DIR": folder, "LOG_LEVEL": "WARNING"}
+        run_env["PYTHONPATH"] = str(ROOT)
         run_env["DJANGO_SETTINGS_MODULE"] = "oncopro.settings"
         run_env.pop("DATABASE_URL", None)
         pg = None
@@ -89,7 +94,7 @@ def one_run(db: str, submissions: int, env: dict[str, str]) -> float:
         try:
             done = subprocess.run(
                 [sys.executable, __file__, "--db", db, "--submissions", str(submissions),
-                 "--in-this-process"],
+                 "--tree", str(ROOT), "--in-this-process"],
                 env=run_env, cwd=ROOT, check=True, capture_output=True, text=True,
             )  # fmt: skip
         finally:
@@ -117,6 +122,7 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=400)
     parser.add_argument("--weigh", metavar="SWITCH")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--tree", type=Path, help="measure the code of this checkout")
     parser.add_argument("--in-this-process", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.in_this_process:
