@@ -84,7 +84,7 @@ def in_process_cpu(db: str) -> Callable[[Path], float]:
     def measure(tree: Path) -> float:
         done = subprocess.run(
             [sys.executable, str(ROOT / "benchmarks" / "submit_cpu.py"), "--db", db,
-             "--tree", str(tree)],
+             "--submissions", "1000", "--tree", str(tree)],
             env={**os.environ, **SIDE_ENV.get(tree, {})},
             check=True, capture_output=True, text=True,
         )  # fmt: skip
