@@ -206,6 +206,9 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# A link to set a new password works once, for 3 days (Django's own default,
+# said here because the pages and the email promise it).
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -82,3 +82,49 @@ def test_oscar_of_another_clinic_is_refused(page: Page, live_server) -> None:
     assert response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("We could not find that page")
     assert "Alice" not in page.content()
+
+
+def test_alice_resets_a_forgotten_password_from_the_emailed_link(
+    page: Page, live_server, settings
+) -> None:
+    import re
+
+    from tests.smtp import smtp_server
+
+    world = make_world()
+    new = "a brand new password 2026"
+    with smtp_server(settings) as inbox:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_role("link", name="Forgotten your password?").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Forgotten your password?")
+        assert_accessible(page)
+        page.get_by_label("Your email address").fill(world.alice.user.email)
+        page.get_by_role("button", name="Send me a link").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+        assert_accessible(page)
+        [message] = inbox.messages
+    body = message.get_payload(decode=True).decode()
+    link = re.search(r"/accounts/password-reset/\S+/\S+/", body)
+    assert link
+    page.goto(f"{live_server.url}{link.group(0)}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set a new password")
+    assert_accessible(page)
+    page.get_by_label("New password", exact=True).fill("short")
+    page.get_by_label("The new password again").fill("short")
+    page.get_by_role("button", name="Save my new password").click()
+    expect(page.get_by_text("This password is too short")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("New password", exact=True).fill(new)
+    page.get_by_label("The new password again").fill(new)
+    page.get_by_role("button", name="Save my new password").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your new password is saved")
+    page.screenshot(path="test-artifacts/password-saved-phone.png", full_page=True)
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_label("Email").fill(world.alice.user.email)
+    page.get_by_label("Password").fill(new)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Alice Example")
+    page.screenshot(path="test-artifacts/change-password-link-phone.png")
+    page.get_by_role("link", name="Change password").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change your password")
+    assert_accessible(page)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.db import transaction
 from django.utils import timezone
 
 from oncopro.accounts.audit import Actor, record
-from oncopro.accounts.models import ApiToken, Role, TemperatureUnit, User
+from oncopro.accounts.models import ApiToken, AuditEvent, Role, TemperatureUnit, User
 from oncopro.accounts.tokens import hash_token
 
 TOKEN_PREFIX = "opro_"  # noqa: S105 - a prefix, not a secret
@@ -58,4 +59,37 @@ def set_temperature_unit(user: User, unit: str, *, by: Actor) -> User:
     user.temperature_unit = unit
     user.save(update_fields=["temperature_unit"])
     record(by, "user.temperature_unit", obj=user, detail={"before": before, "after": unit})
+    return user
+
+
+# At most this many reset emails an hour to one account, and from one
+# address: more would only fill inboxes (someone typing addresses again and
+# again). The page answers the same either way.
+RESETS_PER_HOUR = 3
+RESETS_PER_ADDRESS_PER_HOUR = 10
+
+
+def may_send_password_reset(user: User, ip: str | None) -> bool:
+    """Whether another reset email may go to this account this hour."""
+    sent = AuditEvent.objects.filter(
+        action="user.password_reset_sent", at__gte=timezone.now() - dt.timedelta(hours=1)
+    )
+    if sent.filter(object_type="User", object_ref=str(user.pk)).count() >= RESETS_PER_HOUR:
+        return False
+    return ip is None or sent.filter(ip=ip).count() < RESETS_PER_ADDRESS_PER_HOUR
+
+
+def password_reset_sent(user: User, *, by: Actor) -> None:
+    """A reset link went to her address (counted for the hourly limit)."""
+    record(by, "user.password_reset_sent", obj=user)
+
+
+@transaction.atomic
+def set_password(user: User, password: str, *, how: str, by: Actor) -> User:
+    """Her new password (`how`: "reset" by an emailed link, "change" signed
+    in). Every session of hers signed in with the old one ends; the caller
+    keeps the one she is using, if any."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    record(by, f"user.password_{how}", obj=user)
     return user

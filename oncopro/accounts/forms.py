@@ -1,7 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest
+
+from oncopro.accounts.actions import may_send_password_reset, password_reset_sent
+from oncopro.accounts.audit import Actor
 
 
 class EmailLoginForm(AuthenticationForm):
@@ -43,3 +51,72 @@ class TokenForm(forms.Form):
         if len(code) != 6:
             raise forms.ValidationError("The code has 6 digits.")
         return code
+
+
+class ResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form: a link by email, the same answer whether or not
+    the address has an account. Ours sends at most a few an hour to one
+    account (`may_send_password_reset`) and counts each it sends."""
+
+    request: HttpRequest | None = None
+
+    email = forms.EmailField(
+        label="Your email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Please type the email address you sign in with.",
+            "invalid": "That does not look like an email address. Please check it.",
+        },
+    )
+
+    def get_users(self, email: str) -> Iterator[Any]:
+        ip = self.request.META.get("REMOTE_ADDR") if self.request is not None else None
+        for user in super().get_users(email):
+            if may_send_password_reset(user, ip):
+                yield user
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        super().send_mail(
+            subject_template_name, email_template_name, context, from_email, to_email,
+            html_email_template_name,
+        )  # fmt: skip
+        ip = self.request.META.get("REMOTE_ADDR") if self.request is not None else None
+        password_reset_sent(context["user"], by=Actor(user=None, ip=ip, label="password reset"))
+
+
+# Django's own messages, said our way (S105: these are messages, not passwords).
+MISMATCH = "The two new passwords are not the same. Please type them again."
+
+
+class NewPasswordForm(auth_forms.SetPasswordForm):
+    """Django's form and validators, in our words."""
+
+    error_messages = {**auth_forms.SetPasswordForm.error_messages, "password_mismatch": MISMATCH}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password2"].label = "The new password again"
+
+
+class ChangePasswordForm(auth_forms.PasswordChangeForm):
+    error_messages = {
+        **auth_forms.PasswordChangeForm.error_messages,
+        "password_mismatch": MISMATCH,
+        "password_incorrect": "That is not your password now. Please type it again.",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Your password now"
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password2"].label = "The new password again"

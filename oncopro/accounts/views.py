@@ -7,10 +7,13 @@ from datetime import datetime
 from typing import cast
 
 import segno
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -18,9 +21,15 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from oncopro.accounts.actions import confirm_two_factor_device, set_temperature_unit
+from oncopro.accounts.actions import confirm_two_factor_device, set_password, set_temperature_unit
 from oncopro.accounts.audit import Actor
-from oncopro.accounts.forms import EmailLoginForm, TokenForm
+from oncopro.accounts.forms import (
+    ChangePasswordForm,
+    EmailLoginForm,
+    NewPasswordForm,
+    ResetForm,
+    TokenForm,
+)
 from oncopro.accounts.models import TemperatureUnit, User
 from oncopro.care.access import Rule, access
 
@@ -135,3 +144,68 @@ def still_signed_in(request: HttpRequest) -> HttpResponse:
     answers and say so, instead of losing them on the way to sign-in). It
     says nothing about anyone else, and does not keep the session alive."""
     return HttpResponse(status=204 if request.user.is_authenticated else 401)
+
+
+# Passwords: Django's own reset and change views, with our forms, words and
+# audit. A reset link is single use and lasts PASSWORD_RESET_TIMEOUT.
+
+
+class _ResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    form_class = ResetForm
+    success_url = reverse_lazy("accounts:password_reset_sent")
+
+    def form_valid(self, form: ResetForm) -> HttpResponse:  # type: ignore[override]
+        form.request = self.request
+        self.extra_email_context = {
+            "site_root": settings.SITE_ROOT,
+            "product_name": settings.SITE_NAME,
+        }
+        return super().form_valid(form)
+
+
+class _SetNewPasswordView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_set.html"
+    form_class = NewPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: NewPasswordForm) -> HttpResponse:  # type: ignore[override]
+        user = form.user
+        set_password(
+            user, form.cleaned_data["new_password1"], how="reset",
+            by=Actor(user=user, ip=self.request.META.get("REMOTE_ADDR") or None),
+        )  # fmt: skip
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        return redirect(self.get_success_url())
+
+
+class _ChangePasswordView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    form_class = ChangePasswordForm
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form: ChangePasswordForm) -> HttpResponse:  # type: ignore[override]
+        user = set_password(
+            form.user, form.cleaned_data["new_password1"], how="change",
+            by=Actor.from_request(self.request),
+        )  # fmt: skip
+        # This session stays signed in; every other one of hers ends.
+        update_session_auth_hash(self.request, user)
+        messages.success(
+            self.request,
+            "Your password is changed. Anywhere else you were signed in, you are now signed out.",
+        )
+        return redirect(self.get_success_url())
+
+
+password_reset = access(Rule.PUBLIC)(_ResetView.as_view())
+password_reset_sent = access(Rule.PUBLIC)(
+    auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_sent.html")
+)
+password_reset_confirm = access(Rule.PUBLIC)(_SetNewPasswordView.as_view())
+password_reset_done = access(Rule.PUBLIC)(
+    auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_set_done.html")
+)
+password_change = access(Rule.SIGNED_IN)(_ChangePasswordView.as_view())
