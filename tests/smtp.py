@@ -40,3 +40,10 @@ def smtp_server(settings: Any) -> Iterator[Inbox]:
         yield inbox
     finally:
         controller.stop()
+
+
+def body_text(message: Message) -> str:
+    """A plain-text email's body, decoded."""
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes), "not a plain-text email"
+    return payload.decode()

@@ -89,7 +89,7 @@ def test_alice_resets_a_forgotten_password_from_the_emailed_link(
 ) -> None:
     import re
 
-    from tests.smtp import smtp_server
+    from tests.smtp import body_text, smtp_server
 
     world = make_world()
     new = "a brand new password 2026"
@@ -103,7 +103,7 @@ def test_alice_resets_a_forgotten_password_from_the_emailed_link(
         expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
         assert_accessible(page)
         [message] = inbox.messages
-    body = message.get_payload(decode=True).decode()
+    body = body_text(message)
     link = re.search(r"/accounts/password-reset/\S+/\S+/", body)
     assert link
     page.goto(f"{live_server.url}{link.group(0)}")
