@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from oncopro.accounts.actions import may_send_password_reset, password_reset_sent
 from oncopro.accounts.audit import Actor
+from oncopro.accounts.throttle import client_address
 
 
 class EmailLoginForm(AuthenticationForm):
@@ -70,10 +71,17 @@ class ResetForm(auth_forms.PasswordResetForm):
         },
     )
 
+    def _address(self) -> str | None:
+        """Where the request came from (the proxy's client address behind
+        one, as for wrong tokens): the per-address limit counts by it."""
+        if self.request is None:
+            return None
+        address = client_address(self.request)
+        return None if address == "unknown" else address
+
     def get_users(self, email: str) -> Iterator[Any]:
-        ip = self.request.META.get("REMOTE_ADDR") if self.request is not None else None
         for user in super().get_users(email):
-            if may_send_password_reset(user, ip):
+            if may_send_password_reset(user, self._address()):
                 yield user
 
     def send_mail(
@@ -89,8 +97,8 @@ class ResetForm(auth_forms.PasswordResetForm):
             subject_template_name, email_template_name, context, from_email, to_email,
             html_email_template_name,
         )  # fmt: skip
-        ip = self.request.META.get("REMOTE_ADDR") if self.request is not None else None
-        password_reset_sent(context["user"], by=Actor(user=None, ip=ip, label="password reset"))
+        by = Actor(user=None, ip=self._address(), label="password reset")
+        password_reset_sent(context["user"], by=by)
 
 
 # Django's own messages, said our way (S105: these are messages, not passwords).

@@ -78,15 +78,6 @@ def visible_patients(user: User | AnonymousUser) -> QuerySet[Patient]:
     ).distinct()
 
 
-def relation_among_visible(user: User, patient: Patient) -> Relation:
-    """How someone stands to a patient `visible_patients` listed for them:
-    it lists her for exactly these reasons, and staff reach patients only
-    through their teams (a caregiver link needs a caregiver's account)."""
-    if patient.user_id == user.pk:
-        return Relation.SELF
-    return Relation.CARE_TEAM if user.is_staff_member else Relation.CAREGIVER
-
-
 def relation_to(user: User, patient: Patient) -> Relation | None:
     if not user.is_active:
         return None
@@ -108,7 +99,7 @@ def rule_allows(rule: Rule, relation: Relation) -> bool:
         return relation in (Relation.SELF, Relation.CAREGIVER)
     if rule is Rule.CARE_TEAM:
         return relation is Relation.CARE_TEAM
-    return rule in (Rule.PATIENT, Rule.BEARER)
+    return rule is Rule.PATIENT
 
 
 def two_factor_pending(request: HttpRequest) -> bool:

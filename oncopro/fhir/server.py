@@ -26,7 +26,6 @@ from oncopro.care.access import (
     admit,
     read_patient,
     record_staff_list_read,
-    relation_among_visible,
     rule_allows,
     visible_patients,
 )
@@ -266,29 +265,32 @@ def search(
         raise FhirError(404, "not-supported", f"OncoPRO does not serve {resource_type}.")
     if resource_type == "Questionnaire":
         return [mapping.questionnaire()]
-    user = request.user
-    assert isinstance(user, User)
     if patient_ids:
         admissions = [gate(request, read_patient_id(pid), resource_type) for pid in patient_ids]
-    elif resource_type == "Patient":
-        # Everyone she may see, each through the same rule: her own, her
-        # caregivers', her team's. Staff listing several is one audit line.
-        admissions = [
-            Admission(user, patient, relation_among_visible(user, patient))
-            for patient in visible_patients(user).select_related("user").order_by("pk")
-        ]
-        if user.is_staff_member:
-            record_staff_list_read(request, [a.patient for a in admissions], "fhir")
-    else:
+    elif resource_type != "Patient":
         raise FhirError(
             400, "required", f"Searching {resource_type} needs a patient (patient=Patient/ID)."
         )
     if dates and resource_type not in DATED_TYPES:
         raise FhirError(400, "not-supported", f"{resource_type} has no date to search on.")
+    if not patient_ids:
+        return _everyone_visible(request)
     found: list[Resource] = []
     for admission in admissions:
         found += _of_patient(admission, resource_type, dates)
     return found
+
+
+def _everyone_visible(request: HttpRequest) -> list[Resource]:
+    """A Patient search naming nobody: everyone this person may see (she
+    herself, the patients she cares for, her team's), by the same rule as
+    the pages' lists; staff listing several is one audit line."""
+    user = request.user
+    assert isinstance(user, User)
+    patients = list(visible_patients(user).select_related("user").order_by("pk"))
+    if user.is_staff_member:
+        record_staff_list_read(request, patients, "fhir")
+    return [mapping.patient_resource(patient) for patient in patients]
 
 
 def _of_patient(admission: Admission, resource_type: str, dates: list[DateBound]) -> list[Resource]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -17,8 +17,7 @@ from oncopro.accounts.audit import Actor, record
 from oncopro.accounts.models import User
 from oncopro.accounts.throttle import wrong_token
 from oncopro.accounts.tokens import token_owner
-from oncopro.care.access import Rule, access, relation_to
-from oncopro.care.models import Patient
+from oncopro.care.access import Admission, Rule, access
 from oncopro.fhir import server
 from oncopro.fhir.server import FhirError
 
@@ -162,12 +161,12 @@ def everything(request: HttpRequest, patient_id: str) -> HttpResponse:
 
 
 @access(Rule.REPORTER)
-def my_data(request: HttpRequest, patient: Patient) -> HttpResponse:
+def my_data(request: HttpRequest, admission: Admission) -> HttpResponse:
     """Her right of access: everything OncoPRO holds about her, as one FHIR
     Bundle she (or a caregiver she chose) downloads."""
+    patient = admission.patient
     record(Actor.from_request(request), "patient.export", patient_ref=patient.public_id)
-    relation = relation_to(cast(User, request.user), patient)
-    assert relation is not None  # the gate let this person in
-    response = fhir_json(server.bundle(server.everything(patient, relation), kind="collection"))
+    everything = server.everything(patient, admission.relation)
+    response = fhir_json(server.bundle(everything, kind="collection"))
     response["Content-Disposition"] = 'attachment; filename="oncopro-my-data.json"'
     return response
