@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "oncopro.accounts",
     "oncopro.care",
+    "oncopro.clinic",
     "oncopro.checkins",
     "oncopro.alerts",
     "oncopro.reports",

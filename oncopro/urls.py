@@ -34,6 +34,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("oncopro.accounts.urls")),
     path("", include("oncopro.care.urls")),
+    path("", include("oncopro.clinic.urls")),
     path("", include("oncopro.checkins.urls")),
     path("", include("oncopro.alerts.urls")),
     path("", include("oncopro.reports.urls")),

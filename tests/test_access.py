@@ -264,7 +264,7 @@ def test_team_list_read_is_audited_per_patient(world: World) -> None:
 
 
 def test_clinic_admin_sees_teams_but_no_patient(world: World) -> None:
-    response = sign_in(Client(), world.adam).get(reverse("care:clinic_admin"))
+    response = sign_in(Client(), world.adam).get(reverse("clinic:index"), follow=True)
     body = response.content.decode()
     assert response.status_code == 200
     assert "Breast Oncology" in body

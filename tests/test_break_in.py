@@ -45,8 +45,13 @@ def test_every_form_refuses_a_post_without_its_csrf_token(world: World) -> None:
         tried += 1
     staff_forms = [
         (nadia, reverse("care:team_patients")),
-        (adam, reverse("care:clinic_deadlines", kwargs={"clinic_id": world.clinic.pk})),
-        (adam, reverse("care:team_on_call", kwargs={"team_id": world.team.pk})),
+        (adam, reverse("clinic:deadlines", kwargs={"clinic_id": world.clinic.pk})),
+        (
+            adam,
+            reverse(
+                "clinic:on_call", kwargs={"clinic_id": world.clinic.pk, "team_id": world.team.pk}
+            ),
+        ),
     ]
     for client, url in staff_forms:
         assert client.post(url, {"urgent_minutes": "1"}).status_code == 403, url

@@ -119,7 +119,7 @@ def test_she_picks_her_check_in_day(world: World) -> None:
 
 
 def test_the_clinic_admin_sets_alert_deadlines(world: World) -> None:
-    url = reverse("care:clinic_deadlines", kwargs={"clinic_id": world.clinic.pk})
+    url = reverse("clinic:deadlines", kwargs={"clinic_id": world.clinic.pk})
     adam = sign_in(Client(), world.adam)
     response = adam.post(url, {"urgent_minutes": "10", "soon_hours": "12"})
     assert response.status_code == 302
@@ -141,7 +141,7 @@ def test_the_clinic_admin_sets_alert_deadlines(world: World) -> None:
 
 def test_the_clinic_admin_orders_the_on_call_list(world: World) -> None:
     nina = make_clinician("Nina Second", world.team)
-    url = reverse("care:team_on_call", kwargs={"team_id": world.team.pk})
+    url = reverse("clinic:on_call", kwargs={"clinic_id": world.clinic.pk, "team_id": world.team.pk})
     adam = sign_in(Client(), world.adam)
     assert adam.post(url, {"position_1": nina.pk, "position_2": world.nadia.pk}).status_code == 302
     assert [slot.user for slot in world.team.on_call.all()] == [nina, world.nadia]
@@ -149,5 +149,5 @@ def test_the_clinic_admin_orders_the_on_call_list(world: World) -> None:
     assert response.status_code == 400
     assert "Each person can be on the list once." in response.content.decode()
     assert sign_in(Client(), world.oscar).post(url, {"position_1": nina.pk}).status_code == 404
-    page = adam.get(reverse("care:clinic_admin")).content.decode()
+    page = adam.get(reverse("clinic:index"), follow=True).content.decode()
     assert "On call 1" in page

@@ -33,7 +33,7 @@ from django.utils.http import urlencode
 
 from oncopro.accounts.audit import Actor, record
 from oncopro.accounts.models import User
-from oncopro.care.models import CaregiverLink, Patient
+from oncopro.care.models import CaregiverLink, Clinic, Patient
 from oncopro.db.rows import column_list, first_as, hand_written_reads
 
 if TYPE_CHECKING:
@@ -50,6 +50,9 @@ class Rule(StrEnum):
     REPORTER = "reporter"  # the patient or a caregiver she chose: may report for her
     CARE_TEAM = "care_team"  # one patient's data, for her care team only (alerts, timeline)
     BEARER = "bearer"  # a personal token (FHIR); each record through `admit`, as here
+    # One clinic's running (the URL's clinic_id), for its admins alone, after
+    # two-factor: staff, teams and enrolment details, never clinical data.
+    CLINIC_ADMIN = "clinic_admin"
 
 
 class Relation(StrEnum):
@@ -155,6 +158,11 @@ def access(
                 if methods is not None and request.method not in methods:
                     return HttpResponseNotAllowed(methods)
                 return view(request, *args, **kwargs)
+            if rule is Rule.CLINIC_ADMIN:
+                clinic = administered_clinic(user, kwargs.pop("clinic_id"))
+                if methods is not None and request.method not in methods:
+                    return HttpResponseNotAllowed(methods)
+                return view(request, clinic, *args, **kwargs)
             try:
                 admission = admission_for_request(
                     request, kwargs.pop("patient_id"), rule=rule, what=view.__name__,
@@ -169,6 +177,15 @@ def access(
         return guarded
 
     return decorate
+
+
+def administered_clinic(user: User, clinic_id: int) -> Clinic:
+    """The clinic of this id if this person is one of its admins; Http404
+    otherwise (the same answer as for a clinic that does not exist)."""
+    clinic = Clinic.objects.filter(pk=clinic_id, admins=user).first() if user.is_active else None
+    if clinic is None:
+        raise Http404
+    return clinic
 
 
 class MethodRefused(Exception):

@@ -14,7 +14,4 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/check-in-day/", views.checkin_day, name="checkin_day"),
     path("patients/<uuid:patient_id>/timeline/", views.timeline, name="timeline"),
     path("team/patients/", views.team_patients, name="team_patients"),
-    path("clinic/", views.clinic_admin, name="clinic_admin"),
-    path("clinic/<int:clinic_id>/deadlines/", views.clinic_deadlines, name="clinic_deadlines"),
-    path("clinic/teams/<int:team_id>/on-call/", views.team_on_call, name="team_on_call"),
 ]

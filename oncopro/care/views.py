@@ -8,7 +8,6 @@ from typing import cast
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,13 +28,8 @@ from oncopro.care.access import (
     relation_to,
     visible_patients,
 )
-from oncopro.care.forms import (
-    AlertDeadlinesForm,
-    ClinicalContextForm,
-    GrantCaregiverForm,
-    OnCallForm,
-)
-from oncopro.care.models import CaregiverLink, CareTeam, Clinic, Patient
+from oncopro.care.forms import ClinicalContextForm, GrantCaregiverForm
+from oncopro.care.models import CaregiverLink, Patient
 from oncopro.care.panel import (
     adherence,
     behind_count,
@@ -63,7 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_clinician:
         return redirect("alerts:queue")  # a nurse's day starts at the alerts
     if user.role == Role.CLINIC_ADMIN:
-        return redirect("care:clinic_admin")
+        return redirect("clinic:index")
     return render(request, "care/nothing_here.html")
 
 
@@ -276,85 +270,3 @@ def _save_clinical_context(
         messages.info(request, f"{patient.full_name} is now cared for by {patient.care_team.name}.")
         return redirect("care:team_patients")
     return redirect("care:timeline", patient_id=patient.public_id)
-
-
-@access(Rule.STAFF, methods=READ_AND_POST)
-def clinic_admin(request: HttpRequest) -> HttpResponse:
-    """Clinic admins see their clinic's teams and staff, never patient data,
-    and set alert deadlines and each team's on-call order."""
-    return _clinic_admin_page(request)
-
-
-def _clinic_admin_page(request: HttpRequest, bound: dict[str, Form] | None = None) -> HttpResponse:
-    user = cast(User, request.user)
-    bound = bound or {}
-    clinics = []
-    for clinic in Clinic.objects.filter(admins=user).order_by("name"):
-        deadlines = bound.get(f"clinic-{clinic.pk}") or AlertDeadlinesForm(
-            initial={
-                "urgent_minutes": clinic.ack_minutes_urgent,
-                "soon_hours": clinic.ack_minutes_soon // 60,
-                "temperature_unit": clinic.temperature_unit,
-            }
-        )
-        teams = []
-        for team in clinic.teams.prefetch_related("memberships__user", "on_call__user").order_by(
-            "name"
-        ):
-            members = [(m.user.pk, m.user.full_name) for m in team.memberships.all()]
-            initial = {f"position_{s.position}": s.user.pk for s in team.on_call.all()}
-            form = bound.get(f"team-{team.pk}") or OnCallForm(members=members, initial=initial)
-            teams.append((team, form))
-        clinics.append((clinic, deadlines, teams))
-    return render(
-        request,
-        "care/clinic_admin.html",
-        {"clinics": clinics},
-        status=400 if bound else 200,
-    )
-
-
-@access(Rule.STAFF, methods=POST)
-def clinic_deadlines(request: HttpRequest, clinic_id: int) -> HttpResponse:
-    clinic = Clinic.objects.filter(pk=clinic_id, admins=cast(User, request.user)).first()
-    if clinic is None:
-        raise Http404
-    form = AlertDeadlinesForm(request.POST)
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                actions.set_alert_deadlines(
-                    clinic,
-                    urgent_minutes=form.cleaned_data["urgent_minutes"],
-                    soon_minutes=form.cleaned_data["soon_hours"] * 60,
-                    by=Actor.from_request(request),
-                )
-                if form.cleaned_data["temperature_unit"]:
-                    actions.set_clinic_temperature_unit(
-                        clinic,
-                        form.cleaned_data["temperature_unit"],
-                        by=Actor.from_request(request),
-                    )
-        except actions.CareError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"Settings for {clinic.name} saved.")
-            return redirect("care:clinic_admin")
-    return _clinic_admin_page(request, {f"clinic-{clinic.pk}": form})
-
-
-@access(Rule.STAFF, methods=POST)
-def team_on_call(request: HttpRequest, team_id: int) -> HttpResponse:
-    team = CareTeam.objects.filter(pk=team_id, clinic__admins=cast(User, request.user)).first()
-    if team is None:
-        raise Http404
-    members = [(m.user.pk, m.user.full_name) for m in team.memberships.select_related("user")]
-    form = OnCallForm(request.POST, members=members)
-    if form.is_valid():
-        people = {user.pk: user for user in User.objects.filter(pk__in=form.cleaned_data["order"])}
-        actions.set_on_call_list(
-            team, [people[pk] for pk in form.cleaned_data["order"]], by=Actor.from_request(request)
-        )
-        messages.success(request, f"On-call order for {team.name} saved.")
-        return redirect("care:clinic_admin")
-    return _clinic_admin_page(request, {f"team-{team.pk}": form})
