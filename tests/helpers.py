@@ -27,3 +27,10 @@ def sign_in(client: Client, user: User) -> Client:
         response = client.post(reverse("accounts:two_factor"), {"code": totp_now(device)})
         assert response.status_code == 302, response.content
     return client
+
+
+def run_worker() -> None:
+    """Run every task waiting in the queue, as `oncopro worker` would."""
+    from django.core.management import call_command
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)

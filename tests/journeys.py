@@ -7,8 +7,9 @@ from playwright.sync_api import Page
 from tests.test_browser_signin import log_in
 
 
-def weekly_with_moderate_pain(page: Page, base: str, email: str, temperature: str) -> None:
+def weekly_with_moderate_pain(page: Page, base: str, email: str | None, temperature: str) -> None:
     """Sign in, tick pain, answer "Moderate", type a temperature and send."""
+    assert email, "an account with an email address"
     log_in(page, base, email)
     page.get_by_role("link", name="Start your weekly check-in").click()
     page.get_by_role("checkbox", name="Pain").check()

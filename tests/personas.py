@@ -3,8 +3,9 @@
 Alice is a patient on the Breast Oncology team. Carol is her caregiver;
 Nadia is a nurse on her team. Everyone else must see nothing of Alice's:
 Oscar, a nurse at another clinic; Eve, who was Alice's caregiver until Alice
-revoked her; Bob, another patient of the same team; and Adam, the clinic
-admin, who runs the clinic but is on no care team.
+revoked her; Bob, another patient of the same team; Adam, the clinic
+admin, who runs the clinic but is on no care team; and Olive, who runs the
+other clinic (she must see nothing of Adam's clinic either).
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ def make_team(
 def make_user(name: str, role: str) -> User:
     email = f"{name.lower().replace(' ', '.')}@example.org"
     return create_user(email, PASSWORD, full_name=name, role=role, by=BY)
+
+
+def email_of(user: User) -> str:
+    """Her email address (every persona has one; a patient enrolled by
+    phone alone would not)."""
+    assert user.email, f"{user} has no email address"
+    return user.email
 
 
 def make_clinician(name: str, team: CareTeam, role: str = Role.NURSE) -> User:
@@ -85,13 +93,20 @@ class World:
     eve: User
     bob: Patient
     adam: User
+    olive: User
     carol_link: CaregiverLink
     eve_link: CaregiverLink
 
     @property
     def outsiders(self) -> dict[str, User]:
         """Everyone who must see nothing of Alice's."""
-        return {"oscar": self.oscar, "eve": self.eve, "bob": self.bob.user, "adam": self.adam}
+        return {
+            "oscar": self.oscar,
+            "eve": self.eve,
+            "bob": self.bob.user,
+            "adam": self.adam,
+            "olive": self.olive,
+        }
 
 
 def make_world() -> World:
@@ -116,6 +131,8 @@ def make_world() -> World:
     bob = make_patient("Bob Neighbour", team)
     adam = make_user("Adam Admin", Role.CLINIC_ADMIN)
     clinic.admins.add(adam)
+    olive = make_user("Olive Otheradmin", Role.CLINIC_ADMIN)
+    other_clinic.admins.add(olive)
     return World(
         clinic=clinic,
         team=team,
@@ -127,6 +144,7 @@ def make_world() -> World:
         eve=eve,
         bob=bob,
         adam=adam,
+        olive=olive,
         carol_link=CaregiverLink.objects.get(patient=alice, caregiver=carol),
         eve_link=eve_link,
     )

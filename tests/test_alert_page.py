@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from oncopro.accounts.audit import Actor
+from oncopro.care import actions
 from oncopro.alerts.actions import process_outbox
 from oncopro.alerts.models import Alert
 from oncopro.checkins.actions import submit_checkin
@@ -112,6 +113,9 @@ def test_her_team_records_her_number_and_she_gives_her_caregivers(world: World) 
     sign_in(Client(), world.alice.user).post(
         caregivers, {"email": dan.email, "relationship": "son", "phone": "+44 20 7946 0321"}
     )
+    # The number she gave travels with her invitation, onto the link he accepts.
+    invitation = world.alice.caregiver_invitations.get()
+    actions.accept_caregiver_invitation(invitation, dan, by=Actor.system("test"))
     assert CaregiverLink.objects.get(caregiver=dan).phone == "+44 20 7946 0321"
 
 

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from oncopro.checkins.models import CheckIn
 from tests.browser import ARTIFACTS, assert_accessible
-from tests.personas import make_world
+from tests.personas import email_of, make_world
 from tests.test_browser_signin import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -106,7 +106,7 @@ def test_one_symptom_per_screen_and_the_draft_survives_reload_and_timeout(
     page.wait_for_timeout(1500)
     page.reload()
     expect(page.get_by_text("signed out after")).to_be_visible()
-    page.get_by_label("Email").fill(world.alice.user.email)
+    page.get_by_label("Email").fill(email_of(world.alice.user))
     page.get_by_label("Password").fill("correct horse battery staple")
     settings.SESSION_IDLE_TIMEOUT = dt.timedelta(minutes=30)
     page.get_by_role("button", name="Sign in").click()

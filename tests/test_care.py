@@ -149,5 +149,7 @@ def test_the_clinic_admin_orders_the_on_call_list(world: World) -> None:
     assert response.status_code == 400
     assert "Each person can be on the list once." in response.content.decode()
     assert sign_in(Client(), world.oscar).post(url, {"position_1": nina.pk}).status_code == 404
-    page = adam.get(reverse("clinic:index"), follow=True).content.decode()
+    page = adam.get(
+        reverse("clinic:team", kwargs={"clinic_id": world.clinic.pk, "team_id": world.team.pk})
+    ).content.decode()
     assert "On call 1" in page

@@ -111,7 +111,7 @@ def snapshot() -> dict[str, list[str]]:
     }
 
 
-def _named(detail: Any, teams: dict[int, str], users: dict[int, str]) -> Any:
+def _named(detail: Any, teams: dict[int, str], users: dict[int, str | None]) -> Any:
     if isinstance(detail, dict):
         named: dict[str, Any] = {}
         for key, value in detail.items():

@@ -170,7 +170,7 @@ def test_errors_are_operation_outcomes(world: World) -> None:
     assert response.status_code == 405
 
 
-@pytest.mark.parametrize("outsider", ["oscar", "eve", "bob", "adam"])
+@pytest.mark.parametrize("outsider", ["oscar", "eve", "bob", "adam", "olive"])
 def test_outsiders_get_nothing_of_alice_over_fhir(world: World, outsider: str) -> None:
     fill(world)
     client = token_client(world.outsiders[outsider])

@@ -20,13 +20,15 @@ NEW = "a brand new password 2026"
 SENT_PAGE = "If that address belongs to an account here"
 
 
-def ask_for_a_link(client: Client, email: str) -> str:
+def ask_for_a_link(client: Client, email: str | None) -> str:
+    assert email, "an account with an email address"
     response = client.post(reverse("accounts:password_reset"), {"email": email}, follow=True)
     assert response.status_code == 200
     return response.content.decode()
 
 
-def signs_in(email: str, password: str) -> bool:
+def signs_in(email: str | None, password: str) -> bool:
+    assert email, "an account with an email address"
     response = Client().post(reverse("accounts:login"), {"username": email, "password": password})
     return response.status_code == 302
 

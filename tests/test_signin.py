@@ -14,12 +14,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from oncopro.accounts.middleware import LAST_SEEN, LOGIN_AT
 from tests.helpers import sign_in, totp_now
-from tests.personas import PASSWORD, World, make_user
+from tests.personas import PASSWORD, World, email_of, make_user
 
 LOGIN = "/accounts/login/"
 
 
-def log_in(client: Client, email: str, password: str = PASSWORD):
+def log_in(client: Client, email: str | None, password: str = PASSWORD):
+    assert email, "an account with an email address"
     return client.post(LOGIN, {"username": email, "password": password})
 
 
@@ -38,7 +39,7 @@ def test_passwords_are_hashed_with_argon2(db: None, settings) -> None:
 
 def test_patient_signs_in_with_email_in_any_case(world: World) -> None:
     client = Client()
-    response = log_in(client, world.alice.user.email.upper())
+    response = log_in(client, email_of(world.alice.user).upper())
     assert response.status_code == 302
     page = client.get(response["Location"], follow=True)
     assert "Hello, Alice Example" in page.content.decode()

@@ -16,11 +16,47 @@ TOKEN_PREFIX = "opro_"  # noqa: S105 - a prefix, not a secret
 
 
 @transaction.atomic
-def create_user(email: str, password: str | None, *, full_name: str, role: str, by: Actor) -> User:
+def create_user(
+    email: str | None,
+    password: str | None,
+    *,
+    full_name: str,
+    role: str,
+    sign_in_phone: str = "",
+    by: Actor,
+) -> User:
+    """A new account. With no password, nobody can sign in to it until she
+    accepts an invitation (`invite_by_email`, or a printed code)."""
     if role not in Role.values:
         raise ValueError(f"Unknown role: {role}")
-    user = User.objects.create_user(email, password, full_name=full_name, role=role)
+    extra = {"sign_in_phone": sign_in_phone} if sign_in_phone else {}
+    user = User.objects.create_user(email, password, full_name=full_name, role=role, **extra)
     record(by, "user.create", obj=user, detail={"role": role})
+    return user
+
+
+def invite_by_email(user: User, *, intro: str, new_one_from: str, by: Actor) -> None:
+    """Email her a one-time link to choose her password, once this
+    transaction commits. The worker makes the link: its secret is never
+    stored anywhere but in her inbox (as a hash here)."""
+    from oncopro.accounts.tasks import send_invitation  # tasks import the invitations module
+
+    record(by, "user.invite", obj=user)
+    transaction.on_commit(lambda: send_invitation.enqueue(user.pk, intro, new_one_from))
+
+
+@transaction.atomic
+def set_active(user: User, active: bool, *, by: Actor) -> User:
+    """Switch an account off (she can no longer sign in or see anything,
+    at once: the gate checks on every request) or back on."""
+    from oncopro.accounts.invitations import cancel_waiting
+
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        record(by, "user.activate" if active else "user.deactivate", obj=user)
+    if not active:
+        cancel_waiting(user, by=by)
     return user
 
 

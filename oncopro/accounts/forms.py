@@ -14,13 +14,19 @@ from oncopro.accounts.throttle import client_address
 
 
 class EmailLoginForm(AuthenticationForm):
-    username = forms.EmailField(
-        label="Email",
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    # Most sign in with their email; a patient enrolled without one, with
+    # her phone number.
+    username = forms.CharField(
+        label="Email (or phone number, if you have no email)",
+        max_length=254,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autofocus": True, "autocapitalize": "none"}
+        ),
     )
     error_messages = {
         "invalid_login": (
-            "That email and password do not match an account. Check them and try again."
+            "That email (or phone number) and password do not match an account. "
+            "Check them and try again."
         ),
         "inactive": "This account is switched off. Please contact your care team.",
     }
@@ -128,3 +134,13 @@ class ChangePasswordForm(auth_forms.PasswordChangeForm):
         self.fields["old_password"].label = "Your password now"
         self.fields["new_password1"].label = "New password"
         self.fields["new_password2"].label = "The new password again"
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Your code",
+        help_text="12 letters and numbers, on the paper your care team gave you.",
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+        error_messages={"required": "Please type the code from your paper."},
+    )

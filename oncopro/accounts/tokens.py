@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import secrets
 
 from django.db import connection
 from django.utils import timezone
@@ -77,3 +78,28 @@ def _token_sql(vendor: str) -> str:
     # Names come from the models; every value is a parameter.
     select = f"SELECT {column_list(User, prefix='u.')}, t.{q('id')} AS token_id, {stale}"
     return f"{select} FROM {join} WHERE {where}"
+
+
+# Invitations (a link by email, a printed code): good once, for this long.
+INVITATION_LIFETIME = dt.timedelta(hours=72)
+# A printed code's letters: no 0/O, 1/I/L, so that it is read and typed
+# without doubt. 12 of them: about 59 bits, and wrong codes are throttled.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 12
+
+
+def new_link_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def new_printed_code() -> str:
+    """A code to print, in groups of four: "K7QM-4PXD-9WRT"."""
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(code[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def typed_code(typed: str) -> str:
+    """A printed code as she may type it (lower case, spaces, no dashes),
+    in the form it was hashed in."""
+    letters = "".join(ch for ch in typed.upper() if ch.isalnum())
+    return "-".join(letters[i : i + 4] for i in range(0, len(letters), 4))

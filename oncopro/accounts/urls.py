@@ -18,4 +18,6 @@ urlpatterns = [
     ),
     path("password-reset/done/", views.password_reset_done, name="password_reset_done"),
     path("password/", views.password_change, name="password_change"),
+    path("welcome/", views.welcome, name="welcome"),
+    path("welcome/<str:secret>/", views.welcome_link, name="welcome_link"),
 ]

@@ -9,6 +9,7 @@ from typing import cast
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
@@ -21,17 +22,20 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from oncopro.accounts import invitations
 from oncopro.accounts.actions import confirm_two_factor_device, set_password, set_temperature_unit
 from oncopro.accounts.audit import Actor
 from oncopro.accounts.forms import (
     ChangePasswordForm,
+    CodeForm,
     EmailLoginForm,
     NewPasswordForm,
     ResetForm,
     TokenForm,
 )
 from oncopro.accounts.models import TemperatureUnit, User
-from oncopro.care.access import Rule, access
+from oncopro.accounts.throttle import client_address, wrong_token
+from oncopro.care.access import READ, Rule, access
 
 login = access(Rule.PUBLIC)(
     auth_views.LoginView.as_view(
@@ -209,3 +213,65 @@ password_reset_done = access(Rule.PUBLIC)(
     auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_set_done.html")
 )
 password_change = access(Rule.SIGNED_IN)(_ChangePasswordView.as_view())
+
+
+# Invitations: a link by email, or a code typed from paper. The secret in a
+# link is put in the session and the link redirected to the plain welcome
+# page at once, so it never sits in the address bar or a Referer header.
+WELCOME_SESSION_KEY = "_invitation"
+
+
+@access(Rule.PUBLIC, methods=READ)
+def welcome_link(request: HttpRequest, secret: str) -> HttpResponse:
+    request.session[WELCOME_SESSION_KEY] = secret
+    return redirect("accounts:welcome")
+
+
+@access(Rule.PUBLIC)
+@sensitive_post_parameters("code", "new_password1", "new_password2")
+def welcome(request: HttpRequest) -> HttpResponse:
+    """Choose a password, from an emailed link or a printed code."""
+    secret = request.session.get(WELCOME_SESSION_KEY)
+    invitation = invitations.invitation_by_secret(secret) if secret else None
+    if invitation is None:
+        return _type_your_code(request, secret_was_wrong=secret is not None)
+    if invitation.state != "waiting":
+        request.session.pop(WELCOME_SESSION_KEY, None)
+        return render(request, "accounts/welcome_ended.html", {"invitation": invitation})
+    form = NewPasswordForm(invitation.user, request.POST or None)
+    if request.method == "POST" and "new_password1" in request.POST and form.is_valid():
+        user = invitations.accept(
+            invitation, form.cleaned_data["new_password1"], ip=client_address(request)
+        )
+        auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session.pop(WELCOME_SESSION_KEY, None)
+        messages.success(request, "Your password is set. Welcome to OncoPRO.")
+        return redirect("home")
+    return render(request, "accounts/welcome.html", {"form": form, "invited": invitation.user})
+
+
+def _type_your_code(request: HttpRequest, *, secret_was_wrong: bool) -> HttpResponse:
+    request.session.pop(WELCOME_SESSION_KEY, None)
+    form = CodeForm(request.POST if "code" in request.POST else None)
+    status = 200
+    if form.is_bound and form.is_valid():
+        wait = None
+        found = invitations.invitation_by_secret(form.cleaned_data["code"])
+        if found is None:
+            wait = wrong_token(request)  # guessing codes is throttled per address
+            form.add_error(
+                "code",
+                f"Please wait {wait} seconds, then try again."
+                if wait
+                else "That code does not match. Check each letter and try again.",
+            )
+            status = 429 if wait else 400
+        else:
+            request.session[WELCOME_SESSION_KEY] = form.cleaned_data["code"]
+            return redirect("accounts:welcome")
+    return render(
+        request,
+        "accounts/welcome_code.html",
+        {"form": form, "link_was_wrong": secret_was_wrong and not form.is_bound},
+        status=status,
+    )

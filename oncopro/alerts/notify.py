@@ -92,6 +92,7 @@ def message_id(message: Notification) -> str:
 
 def _send_email(message: Notification) -> None:
     assert message.recipient is not None
+    assert message.recipient.email, "staff always have an email address"
     email = EmailMessage(
         subject=SUBJECTS[Notification.Reason(message.reason)],
         body=BODY.format(link=queue_link()),

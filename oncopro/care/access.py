@@ -76,7 +76,11 @@ def visible_patients(user: User | AnonymousUser) -> QuerySet[Patient]:
         return Patient.objects.none()
     return Patient.objects.filter(
         Q(user=user)
-        | Q(caregiver_links__caregiver=user, caregiver_links__revoked_at__isnull=True)
+        | Q(
+            caregiver_links__caregiver=user,
+            caregiver_links__revoked_at__isnull=True,
+            left_on__isnull=True,
+        )
         | on_her_team(user)
     ).distinct()
 
@@ -86,7 +90,10 @@ def relation_to(user: User, patient: Patient) -> Relation | None:
         return None
     if patient.user_id == user.pk:
         return Relation.SELF
-    if patient.caregiver_links.filter(caregiver=user, revoked_at__isnull=True).exists():
+    if (
+        patient.left_on is None  # her leaving the program ends her caregivers' access too
+        and patient.caregiver_links.filter(caregiver=user, revoked_at__isnull=True).exists()
+    ):
         return Relation.CAREGIVER
     if patient.care_team.memberships.filter(user=user).exists():
         return Relation.CARE_TEAM

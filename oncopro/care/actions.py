@@ -10,8 +10,10 @@ from django.utils import timezone
 
 from oncopro.accounts.actions import create_user
 from oncopro.accounts.audit import Actor, record
-from oncopro.accounts.models import CLINICIAN_ROLES, Role, TemperatureUnit, User
+from oncopro.accounts.models import CARE_TEAM_ROLES, Role, TemperatureUnit, User
+from oncopro.accounts.tokens import INVITATION_LIFETIME
 from oncopro.care.models import (
+    CaregiverInvitation,
     CaregiverLink,
     CarePhase,
     CareTeam,
@@ -47,11 +49,37 @@ def create_team(clinic: Clinic, name: str, kind: str, phone_24h: str, *, by: Act
 
 @transaction.atomic
 def add_team_member(team: CareTeam, user: User, *, by: Actor) -> TeamMembership:
-    if user.role not in CLINICIAN_ROLES:
-        raise CareError("Only nurses, doctors, social workers and chaplains join a care team.")
+    if user.role not in CARE_TEAM_ROLES:
+        raise CareError(
+            "Only nurses, doctors, social workers, chaplains, aides and volunteers "
+            "join a care team."
+        )
     membership, _ = TeamMembership.objects.get_or_create(team=team, user=user)
     record(by, "team.add_member", obj=membership, detail={"team": team.pk, "user": user.pk})
     return membership
+
+
+@transaction.atomic
+def remove_team_member(team: CareTeam, user: User, *, by: Actor) -> None:
+    if team.on_call.filter(user=user).exists():
+        raise CareError(f"{user.full_name} is on this team's on-call list. Change that list first.")
+    deleted, _ = TeamMembership.objects.filter(team=team, user=user).delete()
+    if deleted:
+        record(by, "team.remove_member", obj=team, detail={"team": team.pk, "user": user.pk})
+
+
+@transaction.atomic
+def set_team_details(team: CareTeam, *, name: str, phone_24h: str, by: Actor) -> CareTeam:
+    """Its name and the 24-hour number her pages and emails give patients."""
+    name, phone_24h = name.strip(), phone_24h.strip()
+    if not name or not phone_24h:
+        raise CareError("A team needs a name and a 24-hour phone number.")
+    before = {"name": team.name, "phone_24h": team.phone_24h}
+    team.name, team.phone_24h = name[:200], phone_24h[:30]
+    team.save(update_fields=["name", "phone_24h"])
+    after = {"name": team.name, "phone_24h": team.phone_24h}
+    record(by, "team.details", obj=team, detail={"before": before, "after": after})
+    return team
 
 
 @transaction.atomic
@@ -98,7 +126,7 @@ def set_alert_deadlines(
 @transaction.atomic
 def create_patient(
     *,
-    email: str,
+    email: str | None,
     password: str | None,
     full_name: str,
     care_team: CareTeam,
@@ -109,10 +137,16 @@ def create_patient(
     therapies: Iterable[str] = (),
     phone: str = "",
     enrolled_on: dt.date | None = None,
+    sign_in_phone: str = "",
+    clinical_details_pending: bool = False,
     by: Actor,
 ) -> Patient:
-    user = create_user(email, password, full_name=full_name, role=Role.PATIENT, by=by)
+    user = create_user(
+        email, password, full_name=full_name, role=Role.PATIENT, sign_in_phone=sign_in_phone,
+        by=by,
+    )  # fmt: skip
     patient = Patient.objects.create(
+        clinical_details_pending=clinical_details_pending,
         user=user,
         care_team=care_team,
         date_of_birth=date_of_birth,
@@ -143,6 +177,71 @@ def grant_caregiver(
         phone=phone.strip()[:30],
     )
     record(by, "caregiver.grant", patient_ref=patient.public_id, obj=link)
+    return link
+
+
+@transaction.atomic
+def invite_caregiver(
+    patient: Patient, email: str, *, relationship: str = "", phone: str = "", by: Actor
+) -> CaregiverInvitation:
+    """She asks someone to be her caregiver: an email with a one-time link
+    goes to them once this commits. Nothing is shared until they accept. A
+    second invitation to the same address replaces the first."""
+    from oncopro.care.tasks import send_caregiver_invitation  # tasks import care modules
+
+    email = email.strip().lower()
+    if patient.user.email and email == patient.user.email.lower():
+        raise CareError("That is your own email address. Type the address of the person to invite.")
+    if patient.caregiver_links.filter(
+        caregiver__email__iexact=email, revoked_at__isnull=True
+    ).exists():
+        raise CareError("This person can already see your reports.")
+    now = timezone.now()
+    waiting = patient.caregiver_invitations.filter(
+        email__iexact=email, accepted_at=None, cancelled_at=None, expires_at__gt=now
+    )
+    for earlier in waiting:
+        cancel_caregiver_invitation(earlier, by=by)
+    invitation = CaregiverInvitation.objects.create(
+        patient=patient,
+        email=email,
+        relationship=relationship.strip()[:60],
+        phone=phone.strip()[:30],
+        expires_at=now + INVITATION_LIFETIME,
+    )
+    record(by, "caregiver.invite", patient_ref=patient.public_id, obj=invitation)
+    transaction.on_commit(lambda: send_caregiver_invitation.enqueue(invitation.pk))
+    return invitation
+
+
+@transaction.atomic
+def cancel_caregiver_invitation(invitation: CaregiverInvitation, *, by: Actor) -> None:
+    if invitation.state == "waiting":
+        invitation.cancelled_at = timezone.now()
+        invitation.save(update_fields=["cancelled_at"])
+        record(by, "caregiver.invitation_cancel", patient_ref=invitation.patient.public_id,
+               obj=invitation)  # fmt: skip
+
+
+@transaction.atomic
+def accept_caregiver_invitation(
+    invitation: CaregiverInvitation, caregiver: User, *, by: Actor
+) -> CaregiverLink:
+    """They said yes: from now they see her data. She is told by email."""
+    from oncopro.care.tasks import tell_patient_caregiver_accepted
+
+    if invitation.state != "waiting":
+        raise CareError("This invitation does not work any more.")
+    link = grant_caregiver(
+        invitation.patient, caregiver, relationship=invitation.relationship,
+        phone=invitation.phone, by=by,
+    )  # fmt: skip
+    invitation.accepted_at = timezone.now()
+    invitation.link = link
+    invitation.save(update_fields=["accepted_at", "link"])
+    record(by, "caregiver.invitation_accept", patient_ref=invitation.patient.public_id,
+           obj=invitation)  # fmt: skip
+    transaction.on_commit(lambda: tell_patient_caregiver_accepted.enqueue(invitation.pk))
     return link
 
 
@@ -190,7 +289,9 @@ def set_clinical_context(
     before = {"sites": patient.known_metastatic_sites, "therapies": patient.therapies}
     patient.known_metastatic_sites = _clean_sites(known_metastatic_sites)
     patient.therapies = _clean_therapies(therapies)
-    patient.save(update_fields=["known_metastatic_sites", "therapies"])
+    # Her team has now entered what the clinic's admin could not.
+    patient.clinical_details_pending = False
+    patient.save(update_fields=["known_metastatic_sites", "therapies", "clinical_details_pending"])
     after = {"sites": patient.known_metastatic_sites, "therapies": patient.therapies}
     _record_change(by, "patient.clinical_context", patient, before, after)
     return patient

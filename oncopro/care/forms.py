@@ -7,12 +7,12 @@ from django import forms
 from oncopro.care.models import CarePhase, MetastaticSite, Patient
 
 
-class GrantCaregiverForm(forms.Form):
+class InviteCaregiverForm(forms.Form):
     email = forms.EmailField(
         label="Their email address",
-        help_text="The email they use to sign in to OncoPRO.",
+        help_text="We will email them a link. They see nothing until they accept.",
         error_messages={
-            "required": "Type the email address your caregiver uses to sign in.",
+            "required": "Type the email address of the person you want to invite.",
             "invalid": "That does not look like an email address. Check it and try again.",
         },
     )
@@ -66,3 +66,12 @@ class ClinicalContextForm(forms.Form):
         text = self.cleaned_data["therapies"]
         names = [name.strip().lower() for name in re.split(r"[,\n]", text)]
         return list(dict.fromkeys(name for name in names if name))
+
+
+class CaregiverNameForm(forms.Form):
+    full_name = forms.CharField(
+        label="Your name",
+        help_text="As she and her care team know you.",
+        max_length=200,
+        error_messages={"required": "Please type your name."},
+    )

@@ -44,6 +44,10 @@ class Clinic(models.Model):
     temperature_unit = models.CharField(
         max_length=1, choices=TemperatureUnit.choices, default=TemperatureUnit.CELSIUS
     )
+    # Who is told at once when someone opens a record by break-glass, and
+    # whom patients may ask about their privacy.
+    privacy_contact_name = models.CharField(max_length=200, blank=True)
+    privacy_contact_email = models.EmailField(blank=True)
 
     def __str__(self) -> str:
         return self.name
@@ -115,6 +119,12 @@ class Patient(models.Model):
     enrolled_on = models.DateField(default=timezone.localdate)
     # For her team to call her back (a tap-to-call link on the alert page).
     phone = models.CharField(max_length=30, blank=True)
+    # Enrolled by the clinic's admin, who sees no clinical data: her team has
+    # still to enter her care phase, known sites and medicines.
+    clinical_details_pending = models.BooleanField(default=False)
+    # The day she left the program: she and her caregivers can no longer
+    # sign in to it, and her data is kept. None while she takes part.
+    left_on = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"patient {self.public_id}"
@@ -160,3 +170,46 @@ class CaregiverLink(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class CaregiverInvitation(models.Model):
+    """A patient's invitation to someone to become her caregiver: a link by
+    email, good once, for INVITATION_LIFETIME. Access starts only when they
+    accept (a CaregiverLink is made then); she may cancel it before. Only a
+    hash of the link's secret is kept, set when the email is sent."""
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="caregiver_invitations"
+    )
+    email = models.EmailField()
+    relationship = models.CharField(max_length=60, blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    token_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    link = models.OneToOneField(
+        CaregiverLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["token_hash"], condition=~models.Q(token_hash=""), name="one_secret_each"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"caregiver invitation {self.pk}"
+
+    @property
+    def state(self) -> str:
+        """ "waiting", "accepted", "cancelled" or "expired"."""
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.cancelled_at is not None:
+            return "cancelled"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "waiting"

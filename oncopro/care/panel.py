@@ -31,8 +31,9 @@ ADHERENCE_WEEKS = 8
 
 
 def team_patients_of(user: User) -> QuerySet[Patient]:
-    """The patients of every care team this person is on."""
-    return Patient.objects.filter(on_her_team(user))
+    """The patients of every care team this person is on, who take part in
+    the program now (one who left is kept, and off the panel)."""
+    return Patient.objects.filter(on_her_team(user), left_on__isnull=True)
 
 
 def with_panel_facts(patients: QuerySet[Patient], now: dt.datetime) -> QuerySet[Patient]:

@@ -6,17 +6,23 @@ import datetime as dt
 from typing import cast
 
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.debug import sensitive_post_parameters
 
+from oncopro.accounts.actions import create_user
 from oncopro.accounts.audit import Actor
+from oncopro.accounts.forms import NewPasswordForm
 from oncopro.accounts.models import Role, User
 from oncopro.alerts.models import Alert
 from oncopro.alerts.queries import latest_for_patient, patient_view
-from oncopro.care import actions
+from oncopro.care import actions, invitations
 from oncopro.care.access import (
     POST,
     READ,
@@ -28,8 +34,8 @@ from oncopro.care.access import (
     relation_to,
     visible_patients,
 )
-from oncopro.care.forms import ClinicalContextForm, GrantCaregiverForm
-from oncopro.care.models import CaregiverLink, Patient
+from oncopro.care.forms import CaregiverNameForm, ClinicalContextForm, InviteCaregiverForm
+from oncopro.care.models import CaregiverInvitation, CaregiverLink, Patient
 from oncopro.care.panel import (
     adherence,
     behind_count,
@@ -88,36 +94,130 @@ def patient_page(request: HttpRequest, patient: Patient) -> HttpResponse:
 
 @access(Rule.PATIENT_SELF, methods=READ_AND_POST)
 def caregivers(request: HttpRequest, patient: Patient) -> HttpResponse:
-    """The patient decides who else may see her reports and report for her."""
-    form = GrantCaregiverForm(request.POST or None)
+    """The patient decides who else may see her reports and report for her:
+    she invites them by email, and they see nothing until they accept."""
+    form = InviteCaregiverForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        caregiver = User.objects.filter(
-            email__iexact=form.cleaned_data["email"], role=Role.CAREGIVER, is_active=True
-        ).first()
-        if caregiver is None:
-            form.add_error(
-                "email",
-                "We could not find a caregiver account with that email. "
-                "Check the spelling, or ask your care team to set one up for them.",
+        try:
+            invitation = actions.invite_caregiver(
+                patient,
+                form.cleaned_data["email"],
+                relationship=form.cleaned_data["relationship"],
+                phone=form.cleaned_data["phone"],
+                by=Actor.from_request(request),
             )
+        except actions.CareError as error:
+            form.add_error("email", str(error))
         else:
-            try:
-                actions.grant_caregiver(
-                    patient,
-                    caregiver,
-                    relationship=form.cleaned_data["relationship"],
-                    phone=form.cleaned_data["phone"],
-                    by=Actor.from_request(request),
-                )
-            except actions.CareError as error:
-                form.add_error("email", str(error))
-            else:
-                messages.success(request, f"{caregiver.full_name} can now see your reports.")
-                return redirect("care:caregivers", patient_id=patient.public_id)
+            messages.success(
+                request,
+                f"We have emailed an invitation to {invitation.email}. "
+                "They will see your reports once they accept it.",
+            )
+            return redirect("care:caregivers", patient_id=patient.public_id)
     links = patient.caregiver_links.filter(revoked_at__isnull=True).select_related("caregiver")
+    waiting = patient.caregiver_invitations.filter(
+        accepted_at=None, cancelled_at=None, expires_at__gt=timezone.now()
+    ).order_by("created_at")
     return render(
-        request, "care/caregivers.html", {"patient": patient, "links": links, "form": form}
+        request,
+        "care/caregivers.html",
+        {"patient": patient, "links": links, "waiting": waiting, "form": form},
+        status=400 if form.errors else 200,
     )
+
+
+@access(Rule.PATIENT_SELF, methods=POST)
+def cancel_invitation(request: HttpRequest, patient: Patient, invitation_id: int) -> HttpResponse:
+    invitation = patient.caregiver_invitations.filter(pk=invitation_id).first()
+    if invitation is None:
+        raise Http404
+    actions.cancel_caregiver_invitation(invitation, by=Actor.from_request(request))
+    messages.success(request, f"The invitation to {invitation.email} is cancelled.")
+    return redirect("care:caregivers", patient_id=patient.public_id)
+
+
+# A caregiver's invitation link: its secret goes into the session and the
+# browser is sent to the plain page at once (no secret in the address bar).
+INVITATION_SESSION_KEY = "_caregiver_invitation"
+
+
+@access(Rule.PUBLIC, methods=READ)
+def invitation_link(request: HttpRequest, secret: str) -> HttpResponse:
+    request.session[INVITATION_SESSION_KEY] = secret
+    return redirect("care:invitation")
+
+
+@access(Rule.PUBLIC, methods=READ_AND_POST)
+@sensitive_post_parameters("new_password1", "new_password2")
+def invitation(request: HttpRequest) -> HttpResponse:
+    """Someone she invited accepts: with the account they have, or a new
+    one made here. The page names her, and nothing else of hers."""
+    secret = request.session.get(INVITATION_SESSION_KEY)
+    found = invitations.invitation_by_secret(secret) if secret else None
+    if found is None or found.state != "waiting":
+        return render(
+            request,
+            "care/invitation_ended.html",
+            {"invitation": found},
+            status=404 if found is None else 200,
+        )
+    existing = User.objects.filter(email__iexact=found.email).first()
+    if existing is not None:
+        return _accept_with_account(request, found, existing)
+    return _accept_with_new_account(request, found)
+
+
+def _accept_with_account(
+    request: HttpRequest, found: CaregiverInvitation, existing: User
+) -> HttpResponse:
+    context: dict[str, object] = {"invitation": found, "patient_name": found.patient.full_name}
+    if existing.role != Role.CAREGIVER or not existing.is_active:
+        return render(request, "care/invitation_other_account.html", context)
+    if request.user != existing:
+        context["sign_in_url"] = f"{reverse('accounts:login')}?{urlencode({'next': request.path})}"
+        return render(request, "care/invitation_sign_in.html", context)
+    if request.method == "POST":
+        return _accepted(request, found, existing)
+    return render(request, "care/invitation_accept.html", context)
+
+
+def _accept_with_new_account(request: HttpRequest, found: CaregiverInvitation) -> HttpResponse:
+    name = CaregiverNameForm(request.POST or None)
+    newcomer = User(
+        email=found.email, full_name=request.POST.get("full_name", ""), role=Role.CAREGIVER
+    )
+    password = NewPasswordForm(newcomer, request.POST or None)
+    if request.method == "POST" and name.is_valid() and password.is_valid():
+        by = Actor.from_request(request)
+        with transaction.atomic():
+            caregiver = create_user(
+                found.email, password.cleaned_data["new_password1"],
+                full_name=name.cleaned_data["full_name"], role=Role.CAREGIVER, by=by,
+            )  # fmt: skip
+            response = _accepted(request, found, caregiver)
+        return response
+    return render(
+        request,
+        "care/invitation_accept.html",
+        {"invitation": found, "patient_name": found.patient.full_name, "name_form": name,
+         "password_form": password},
+        status=400 if name.errors or password.errors else 200,
+    )  # fmt: skip
+
+
+def _accepted(request: HttpRequest, found: CaregiverInvitation, caregiver: User) -> HttpResponse:
+    actions.accept_caregiver_invitation(
+        found, caregiver, by=Actor(user=caregiver, ip=request.META.get("REMOTE_ADDR") or None)
+    )
+    if request.user != caregiver:
+        auth_login(request, caregiver, backend="django.contrib.auth.backends.ModelBackend")
+    request.session.pop(INVITATION_SESSION_KEY, None)
+    messages.success(
+        request,
+        f"Thank you. You can now see {found.patient.first_name}'s reports and report for her.",
+    )
+    return redirect("care:patient", patient_id=found.patient.public_id)
 
 
 @access(Rule.PATIENT_SELF, methods=POST)

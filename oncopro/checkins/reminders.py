@@ -40,7 +40,10 @@ def due_patients(now: dt.datetime) -> QuerySet[Patient]:
     done = CheckIn.objects.filter(kind=CheckIn.Kind.WEEKLY, at__gte=start_of_window)
     reminded = ReminderSent.objects.filter(due_on=today)
     return (
-        Patient.objects.filter(checkin_weekday=today.weekday(), user__is_active=True)
+        # A patient without email is reminded by text message, once it exists.
+        Patient.objects.filter(
+            checkin_weekday=today.weekday(), user__is_active=True, user__email__isnull=False
+        )
         .exclude(pk__in=done.values("patient_id"))
         .exclude(pk__in=reminded.values("patient_id"))
         .select_related("user")
@@ -65,7 +68,7 @@ def send_due_reminders(now: dt.datetime | None = None) -> int:
                     SUBJECT,
                     BODY.format(link=f"{settings.SITE_ROOT}/", site=settings.SITE_NAME),
                     None,
-                    [patient.user.email],
+                    [patient.user.email or ""],  # never blank: see due_patients
                 )
         except IntegrityError:
             continue  # another worker reminded her first
