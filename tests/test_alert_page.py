@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from oncopro.accounts.audit import Actor
-from oncopro.care import actions
 from oncopro.alerts.actions import process_outbox
 from oncopro.alerts.models import Alert
+from oncopro.care import actions
 from oncopro.checkins.actions import submit_checkin
 from tests.helpers import sign_in
 from tests.personas import World, make_patient

@@ -80,29 +80,9 @@ class TeamDetailsForm(forms.Form):
     phone_24h = forms.CharField(label="24-hour phone line", max_length=30)
 
 
-class StaffForm(forms.Form):
-    full_name = forms.CharField(label="Full name", max_length=200)
-    email = forms.EmailField(
-        label="Email",
-        help_text="We email them a link to choose a password. It works once, for 3 days.",
-        error_messages={"invalid": "That does not look like an email address. Please check it."},
-    )
-    role = forms.ChoiceField(label="Role", choices=[("", "Choose a role"), *STAFF_ROLE_CHOICES])
-    teams = forms.ModelMultipleChoiceField(
-        label="Teams",
-        help_text="The care teams they work on (a clinic admin needs none).",
-        queryset=CareTeam.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-
-    def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        teams = cast(forms.ModelMultipleChoiceField, self.fields["teams"])
-        teams.queryset = clinic.teams.order_by("name")
-
-
 class StaffTeamsForm(forms.Form):
+    """The clinic's teams someone works on (its own teams only)."""
+
     teams = forms.ModelMultipleChoiceField(
         label="Teams they work on",
         queryset=CareTeam.objects.none(),
@@ -114,6 +94,22 @@ class StaffTeamsForm(forms.Form):
         super().__init__(*args, **kwargs)
         teams = cast(forms.ModelMultipleChoiceField, self.fields["teams"])
         teams.queryset = clinic.teams.order_by("name")
+
+
+class StaffForm(StaffTeamsForm):
+    full_name = forms.CharField(label="Full name", max_length=200)
+    email = forms.EmailField(
+        label="Email",
+        help_text="We email them a link to choose a password. It works once, for 3 days.",
+        error_messages={"invalid": "That does not look like an email address. Please check it."},
+    )
+    role = forms.ChoiceField(label="Role", choices=[("", "Choose a role"), *STAFF_ROLE_CHOICES])
+    field_order = ["full_name", "email", "role", "teams"]
+
+    def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
+        super().__init__(*args, clinic=clinic, **kwargs)
+        self.fields["teams"].label = "Teams"
+        self.fields["teams"].help_text = "The care teams they work on (a clinic admin needs none)."
 
 
 class EnrolForm(forms.Form):
