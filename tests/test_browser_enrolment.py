@@ -10,7 +10,7 @@ import time
 from email.message import Message
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from oncopro.checkins.models import CheckIn
 from tests.browser import ARTIFACTS, assert_accessible
@@ -21,7 +21,7 @@ from tests.test_browser_signin import log_in_with_two_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 NEW_PASSWORD = "maria chooses a long password"
 # The answer page after a report (moderate pain is seen within days, or sooner).
 SENT = re.compile("Your team|Thank you|call", re.IGNORECASE)

@@ -145,7 +145,10 @@ class EnrolForm(forms.Form):
         required=False,
     )
     care_team = forms.ModelChoiceField(
-        label="Care team", queryset=CareTeam.objects.none(), empty_label="Choose her team"
+        label="Care team",
+        queryset=CareTeam.objects.none(),
+        empty_label="Choose her team",
+        error_messages={"required": "Please choose her care team."},
     )
     enrolled_on = forms.DateField(
         label="Enrolment date",
