@@ -23,8 +23,10 @@ class Actor:
     label: str = ""
 
     @classmethod
-    def from_request(cls, request: HttpRequest) -> Actor:
-        user = request.user if request.user.is_authenticated else None
+    def from_request(cls, request: HttpRequest, *, person: User | None = None) -> Actor:
+        """Who made this request: the signed-in person, or `person` (someone
+        the request itself is signing in: a reset or an accepted invitation)."""
+        user = person or (request.user if request.user.is_authenticated else None)
         return cls(user=user, ip=request.META.get("REMOTE_ADDR") or None)
 
     @classmethod

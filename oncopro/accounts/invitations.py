@@ -70,13 +70,13 @@ def email_invitation(user_id: int, intro: str, new_one_from: str) -> bool:
 
 
 @transaction.atomic
-def print_code(user: User, new_one_from: str, *, by: Actor) -> str:
+def print_code(user: User, new_one_from: str, *, by: Actor) -> tuple[str, Invitation]:
     """A one-time code for her team to print and hand her (she may have no
-    email); shown once, never kept."""
+    email), shown once and never kept; and its invitation (when it expires)."""
     code = new_printed_code()
     invitation = _replace_waiting(user, Invitation.Kind.CODE, code, new_one_from)
     record(by, "user.invitation_printed", obj=user, detail={"invitation": invitation.pk})
-    return code
+    return code, invitation
 
 
 def invitation_by_secret(secret: str) -> Invitation | None:
@@ -86,14 +86,14 @@ def invitation_by_secret(secret: str) -> Invitation | None:
 
 
 @transaction.atomic
-def accept(invitation: Invitation, password: str, *, ip: str | None) -> User:
+def accept(invitation: Invitation, password: str, *, by: Actor) -> User:
     """She chose her password: the invitation is used up, her account set up."""
     user = invitation.user
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
     user.set_password(password)
     user.save(update_fields=["password"])
-    record(Actor(user=user, ip=ip), "user.invitation_accepted", obj=user,
+    record(by, "user.invitation_accepted", obj=user,
            detail={"invitation": invitation.pk})  # fmt: skip
     return user
 

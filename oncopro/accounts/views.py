@@ -34,7 +34,7 @@ from oncopro.accounts.forms import (
     TokenForm,
 )
 from oncopro.accounts.models import TemperatureUnit, User
-from oncopro.accounts.throttle import client_address, wrong_token
+from oncopro.accounts.throttle import wrong_token
 from oncopro.care.access import READ, Rule, access
 
 login = access(Rule.PUBLIC)(
@@ -179,7 +179,7 @@ class _SetNewPasswordView(auth_views.PasswordResetConfirmView):
         user = form.user
         set_password(
             user, form.cleaned_data["new_password1"], how="reset",
-            by=Actor(user=user, ip=self.request.META.get("REMOTE_ADDR") or None),
+            by=Actor.from_request(self.request, person=user),
         )  # fmt: skip
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
         return redirect(self.get_success_url())
@@ -241,7 +241,9 @@ def welcome(request: HttpRequest) -> HttpResponse:
     form = NewPasswordForm(invitation.user, request.POST or None)
     if request.method == "POST" and "new_password1" in request.POST and form.is_valid():
         user = invitations.accept(
-            invitation, form.cleaned_data["new_password1"], ip=client_address(request)
+            invitation,
+            form.cleaned_data["new_password1"],
+            by=Actor.from_request(request, person=invitation.user),
         )
         auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         request.session.pop(WELCOME_SESSION_KEY, None)
@@ -255,7 +257,6 @@ def _type_your_code(request: HttpRequest, *, secret_was_wrong: bool) -> HttpResp
     form = CodeForm(request.POST if "code" in request.POST else None)
     status = 200
     if form.is_bound and form.is_valid():
-        wait = None
         found = invitations.invitation_by_secret(form.cleaned_data["code"])
         if found is None:
             wait = wrong_token(request)  # guessing codes is throttled per address

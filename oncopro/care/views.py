@@ -208,7 +208,7 @@ def _accept_with_new_account(request: HttpRequest, found: CaregiverInvitation) -
 
 def _accepted(request: HttpRequest, found: CaregiverInvitation, caregiver: User) -> HttpResponse:
     actions.accept_caregiver_invitation(
-        found, caregiver, by=Actor(user=caregiver, ip=request.META.get("REMOTE_ADDR") or None)
+        found, caregiver, by=Actor.from_request(request, person=caregiver)
     )
     if request.user != caregiver:
         auth_login(request, caregiver, backend="django.contrib.auth.backends.ModelBackend")

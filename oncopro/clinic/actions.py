@@ -14,7 +14,7 @@ from django.utils import timezone
 from oncopro.accounts.actions import create_user, invite_by_email, set_active
 from oncopro.accounts.audit import Actor, record
 from oncopro.accounts.invitations import cancel_waiting, print_code
-from oncopro.accounts.models import CARE_TEAM_ROLES, Role, User, sign_in_phone
+from oncopro.accounts.models import CARE_TEAM_ROLES, Invitation, Role, User, sign_in_phone
 from oncopro.care import actions as care
 from oncopro.care.models import CareTeam, Clinic, OnCallSlot, Patient, TeamMembership
 
@@ -200,7 +200,7 @@ def invite_patient(patient: Patient, *, by: Actor) -> None:
     )  # fmt: skip
 
 
-def print_patient_code(patient: Patient, *, by: Actor) -> str:
+def print_patient_code(patient: Patient, *, by: Actor) -> tuple[str, Invitation]:
     return print_code(patient.user, patient_new_one_from(patient), by=by)
 
 

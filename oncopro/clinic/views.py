@@ -19,7 +19,6 @@ from django.utils import timezone
 from oncopro.accounts.actions import invite_by_email, set_active
 from oncopro.accounts.audit import Actor, record
 from oncopro.accounts.models import User
-from oncopro.accounts.tokens import INVITATION_LIFETIME
 from oncopro.care import actions
 from oncopro.care.access import POST, READ, READ_AND_POST, Rule, access, record_staff_list_read
 from oncopro.care.models import CareTeam, Clinic, Patient
@@ -436,11 +435,11 @@ def patient(request: HttpRequest, clinic: Clinic, patient_id: uuid.UUID) -> Http
             staffing.invite_patient(found, by=by)
             messages.success(request, f"We have emailed {found.full_name} a new link.")
         elif what == "code" and found.left_on is None and not found.user.is_set_up:
-            code = staffing.print_patient_code(found, by=by)
+            code, printed = staffing.print_patient_code(found, by=by)
             return render(
                 request, "clinic/printed_code.html",
                 {"clinic": clinic, "patient": found, "code": code, "site_root": settings.SITE_ROOT,
-                 "expires": timezone.now() + INVITATION_LIFETIME},
+                 "expires": printed.expires_at},
             )  # fmt: skip
         elif what == "leave" and request.POST.get("confirm") == "yes":
             staffing.leave_program(found, by=by)
